@@ -1,0 +1,1 @@
+"""Data shipped with the product (question banks, catalogues, crosswalks), validated at load."""

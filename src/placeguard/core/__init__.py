@@ -1,0 +1,1 @@
+"""Django-free basics shared by every layer: errors, vocabulary, time profiles."""

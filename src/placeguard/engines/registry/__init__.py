@@ -1,0 +1,1 @@
+"""Computation on registry data (sites, time profiles) that later engines build on."""

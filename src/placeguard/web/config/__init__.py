@@ -1,0 +1,1 @@
+"""Settings, URL routing and the WSGI/ASGI entry points."""

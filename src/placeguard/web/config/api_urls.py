@@ -1,0 +1,31 @@
+"""``/api/v1/`` routes."""
+
+from __future__ import annotations
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+from rest_framework.routers import DefaultRouter
+
+from placeguard.web.orgs.api.views import (
+    MeView,
+    OrganisationViewSet,
+    RegionViewSet,
+    TokenView,
+    UserViewSet,
+)
+from placeguard.web.sites.api.views import SiteViewSet
+
+router = DefaultRouter(trailing_slash=True)
+router.register("sites", SiteViewSet, basename="site")
+router.register("organisations", OrganisationViewSet, basename="organisation")
+router.register("users", UserViewSet, basename="user")
+router.register("regions", RegionViewSet, basename="region")
+
+app_name = "api"
+urlpatterns = [
+    path("auth/token/", TokenView.as_view(), name="token"),
+    path("me/", MeView.as_view(), name="me"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularRedocView.as_view(url_name="api:schema"), name="docs"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,197 @@
+"""Django settings, read from the environment with secure defaults.
+
+``PLACEGUARD_ENV`` selects the mode: ``production`` (the default), ``development`` (what
+``make run`` uses) or ``test``. Production refuses to start with DEBUG on, with the
+development secret key, or without ``PLACEGUARD_ALLOWED_HOSTS``. See docs/deployment.md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from placeguard.web.config.env import (
+    database_from_url,
+    env_bool,
+    env_int,
+    env_list,
+    env_secret,
+    env_str,
+)
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(env_str("PLACEGUARD_DATA_DIR", str(Path.cwd() / "var")))
+
+ENVIRONMENT = env_str("PLACEGUARD_ENV", "production")
+if ENVIRONMENT not in {"production", "development", "test"}:
+    msg = f"PLACEGUARD_ENV={ENVIRONMENT!r}: use production, development or test"
+    raise ImproperlyConfigured(msg)
+IS_PRODUCTION = ENVIRONMENT == "production"
+
+_DEV_SECRET = "insecure-development-key-do-not-use-in-production"  # noqa: S105 - refused in production
+SECRET_KEY = env_secret("PLACEGUARD_SECRET_KEY", _DEV_SECRET)
+DEBUG = env_bool("PLACEGUARD_DEBUG", default=ENVIRONMENT == "development")
+ALLOWED_HOSTS = env_list(
+    "PLACEGUARD_ALLOWED_HOSTS", [] if IS_PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
+)
+
+if IS_PRODUCTION:
+    if DEBUG:
+        msg = "Refusing to start: PLACEGUARD_DEBUG is on in production."
+        raise ImproperlyConfigured(msg)
+    if SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 40:
+        msg = "Refusing to start: set PLACEGUARD_SECRET_KEY (40+ random characters) in production."
+        raise ImproperlyConfigured(msg)
+    if not ALLOWED_HOSTS:
+        msg = "Refusing to start: set PLACEGUARD_ALLOWED_HOSTS in production."
+        raise ImproperlyConfigured(msg)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "placeguard.web.common",
+    "placeguard.web.audit",
+    "placeguard.web.orgs",
+    "placeguard.web.sites",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "placeguard.web.common.middleware.SecurityHeadersMiddleware",
+]
+
+ROOT_URLCONF = "placeguard.web.config.urls"
+WSGI_APPLICATION = "placeguard.web.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "placeguard.web.common.context.placeguard",
+            ],
+        },
+    },
+]
+
+_DEFAULT_DB = f"sqlite:///{DATA_DIR / 'placeguard.sqlite3'}"
+DATABASES = {"default": database_from_url(env_str("DATABASE_URL", _DEFAULT_DB))}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "orgs.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "dashboard"
+LOGOUT_REDIRECT_URL = "login"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+if ENVIRONMENT == "test":
+    # Fast hashing keeps the suite quick; never used outside tests.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", _("English")),
+    ("fr", _("French")),
+    ("es", _("Spanish")),
+    ("ar", _("Arabic")),
+    ("ru", _("Russian")),
+    ("zh-hans", _("Chinese")),
+]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "UTC"
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if IS_PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+
+# ------------------------------------------------------------------ security
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+_HTTPS = env_bool("PLACEGUARD_HTTPS", default=IS_PRODUCTION)
+SESSION_COOKIE_SECURE = _HTTPS
+CSRF_COOKIE_SECURE = _HTTPS
+SECURE_SSL_REDIRECT = _HTTPS and env_bool("PLACEGUARD_SSL_REDIRECT", default=True)
+SECURE_HSTS_SECONDS = env_int("PLACEGUARD_HSTS_SECONDS", 31536000 if _HTTPS else 0)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if _HTTPS else None
+CSRF_TRUSTED_ORIGINS = env_list("PLACEGUARD_CSRF_TRUSTED_ORIGINS", [])
+SESSION_COOKIE_AGE = env_int("PLACEGUARD_SESSION_SECONDS", 8 * 3600)
+
+# ------------------------------------------------------------------ API
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "placeguard.web.orgs.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "placeguard.web.common.api.Pagination",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "placeguard.web.common.problems.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {"login": env_str("PLACEGUARD_LOGIN_RATE", "10/min")},
+    "PAGE_SIZE": 50,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "PlaceGuard API",
+    "DESCRIPTION": "Registry, risk, intelligence, allocation, sharing and preparedness for vulnerable targets.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+API_TOKEN_TTL_HOURS = env_int("PLACEGUARD_API_TOKEN_TTL_HOURS", 24 * 30)
+
+# ------------------------------------------------------------------ map
+# Tiles are off by default: the map works air-gapped, drawing markers and region outlines only.
+PLACEGUARD_TILE_URL = env_str("PLACEGUARD_TILE_URL", "")
+PLACEGUARD_TILE_ATTRIBUTION = env_str("PLACEGUARD_TILE_ATTRIBUTION", "")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("PLACEGUARD_LOG_LEVEL", "INFO")},
+    "loggers": {"django.request": {"level": "ERROR"}},
+}

@@ -1,0 +1,30 @@
+"""Top-level URL routing."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path, re_path
+
+from placeguard.web.common import views as common_views
+from placeguard.web.common.problems import api_not_found
+
+urlpatterns = [
+    path("healthz", common_views.healthz, name="healthz"),
+    path("api/v1/", include("placeguard.web.config.api_urls", namespace="api")),
+    re_path(r"^api/", api_not_found),
+    path("admin/", admin.site.urls),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", common_views.dashboard, name="dashboard"),
+    path("sites/", include("placeguard.web.sites.urls")),
+    path("organisation/", include("placeguard.web.orgs.urls")),
+]
+
+
+def handler404(request: HttpRequest, exception: Exception) -> HttpResponse:  # noqa: D103
+    if request.path.startswith("/api/"):
+        return api_not_found(request, exception)
+    return common_views.page_not_found(request, exception)

@@ -1,0 +1,1 @@
+"""The site registry: vulnerable targets with type, location, capacity and time profile."""
