@@ -7,6 +7,7 @@ development secret key, or without ``PLACEGUARD_ALLOWED_HOSTS``. See docs/deploy
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -99,6 +100,8 @@ TEMPLATES = [
 
 _DEFAULT_DB = f"sqlite:///{DATA_DIR / 'placeguard.sqlite3'}"
 DATABASES = {"default": database_from_url(env_str("DATABASE_URL", _DEFAULT_DB))}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and "DATABASE_URL" not in os.environ:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "orgs.User"
 LOGIN_URL = "login"

@@ -28,6 +28,7 @@ from placeguard.web.orgs.models import ApiToken, Organisation, Region, RoleGrant
 __all__ = [
     "authenticate_token",
     "create_organisation",
+    "create_region",
     "create_user",
     "issue_token",
     "revoke_token",
@@ -272,3 +273,31 @@ def authenticate_token(secret: str) -> tuple[User, ApiToken] | None:
         # Throttled so that every request does not become a write.
         ApiToken.objects.filter(pk=token.pk).update(last_used=now)
     return token.user, token
+
+
+def create_region(
+    *,
+    actor: User | None,
+    code: str,
+    name: str,
+    country_code: str,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    outline: list[list[float]] | None = None,
+) -> Region:
+    """Register a region (platform admins only)."""
+    _require_platform_admin(actor)
+    if Region.objects.filter(code=code).exists():
+        raise ValidationError.from_mapping({"code": "a region with this code exists"})
+    with transaction.atomic():
+        region = Region.objects.create(
+            code=code,
+            name=name,
+            country_code=country_code,
+            latitude=latitude,
+            longitude=longitude,
+            outline=outline or [],
+        )
+        snapshot = {"code": code, "name": name, "country_code": country_code}
+        audit.record(actor=actor, action="region.create", obj=region, diff=audit.diff_fields(None, snapshot))
+    return region

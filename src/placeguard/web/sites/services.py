@@ -157,17 +157,20 @@ def import_sites(
     rows: Sequence[Mapping[str, Any]],
     *,
     actor: User | None,
+    row_numbers: Sequence[int] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> list[Site]:
     """Validate every row, then create all sites in one transaction, or none.
 
-    Raises ``ImportValidationError`` listing every bad row (1-based data-row numbers) and
-    every bad column in it. ``progress`` is called with the number of rows just handled.
+    Raises ``ImportValidationError`` listing every bad row and every bad column in it;
+    rows are numbered by ``row_numbers`` (default 1, 2, …). ``progress`` is called with
+    the number of rows just handled (validation and writing each count once per row).
     """
     lookups = Lookups.load()
     problems: list[RowError] = []
     parsed: list[SiteInput] = []
-    for number, raw in enumerate(rows, start=1):
+    numbers = list(row_numbers) if row_numbers is not None else list(range(1, len(rows) + 1))
+    for number, raw in zip(numbers, rows, strict=True):
         try:
             data = parse_site(raw, lookups)
             _check_placement(actor, data)
@@ -185,6 +188,8 @@ def import_sites(
     with transaction.atomic():
         for data in parsed:
             created.append(_create(actor, data, tag_cache=tag_cache))
+            if progress is not None:
+                progress(1)
     return created
 
 def field_errors_for(exc: ValidationError) -> dict[str, list[str]]:

@@ -1,0 +1,79 @@
+# PlaceGuard — the commands every checkout answers. See README.md.
+#   make run    install, migrate, load the demo, serve on http://127.0.0.1:$(PORT)
+#   make test   everything CI checks
+#   make bench  every benchmark
+
+PORT ?= 8000
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+VENDOR := src/placeguard/web/static/vendor
+export PLACEGUARD_DATA_DIR ?= $(CURDIR)/var
+
+.PHONY: run test bench install assets chromium lint test-sqlite test-pg test-e2e clean migrate demo screenshots
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install --quiet -e ".[dev,server]"
+	touch $@
+
+install: $(VENV)/.installed
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(VENDOR)/.built: node_modules/.package-lock.json scripts/build_assets.py | $(VENV)/.installed
+	$(PY) scripts/build_assets.py
+	touch $@
+
+assets: $(VENDOR)/.built
+
+# Debian's Chromium drives the browser tests; Playwright never downloads a browser here.
+chromium:
+	@test -x /usr/bin/chromium || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+migrate: install assets
+	PLACEGUARD_ENV=development $(BIN)/placeguard manage migrate --no-input -v 0
+
+demo: migrate
+	PLACEGUARD_ENV=development $(BIN)/placeguard demo load --if-empty
+
+run: demo
+	@PLACEGUARD_ENV=development $(BIN)/placeguard demo logins
+	@echo "Serving PlaceGuard on http://127.0.0.1:$(PORT)/  (API: /api/v1/, schema: /api/v1/schema/)"
+	PLACEGUARD_ENV=development $(BIN)/placeguard serve --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts
+	$(BIN)/lint-imports
+	$(BIN)/mypy
+	PLACEGUARD_ENV=test $(PY) manage.py makemigrations --check --dry-run -v 1
+
+test-sqlite: install assets
+	PLACEGUARD_ENV=test $(BIN)/pytest -m "not e2e" -q
+
+test-pg: install
+	PLACEGUARD_ENV=test scripts/with-postgres.sh $(BIN)/pytest -m "not e2e" -q
+
+test-e2e: install assets chromium
+	PLACEGUARD_ENV=test $(BIN)/pytest -m e2e -q
+
+test: lint test-sqlite test-pg test-e2e
+
+bench: install
+	@set -e; for f in benchmarks/bench_*.py; do echo "== $$f"; PLACEGUARD_ENV=test $(PY) $$f; done
+
+screenshots: install assets chromium
+	PLACEGUARD_ENV=test $(BIN)/pytest -m e2e -q -k screenshot
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) var .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""The ``placeguard`` command line (Typer + Rich)."""

@@ -1,0 +1,1 @@
+"""Loading the generated demo country through the ordinary services."""
