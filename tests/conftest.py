@@ -63,7 +63,11 @@ def build_world() -> World:
     from placeguard.web.sites import services as sites
 
     w = World()
-    for code, lat, lon in [("north-a", 43.0, -29.0), ("north-b", 43.0, -27.0), ("south-a", 41.0, -29.0)]:
+    for code, lat, lon in [
+        ("north-a", 43.0, -29.0),
+        ("north-b", 43.0, -27.0),
+        ("south-a", 41.0, -29.0),
+    ]:
         w.regions[code] = orgs.create_region(
             actor=None, code=code, name=code.title(), country_code="XM", latitude=lat, longitude=lon
         )
@@ -80,7 +84,13 @@ def build_world() -> World:
     ]
     for slug, name, kind, regions, vetted in specs:
         w.orgs[slug] = orgs.create_organisation(
-            actor=None, regions=regions, slug=slug, name=name, kind=kind, country_code="XM", vetted=vetted
+            actor=None,
+            regions=regions,
+            slug=slug,
+            name=name,
+            kind=kind,
+            country_code="XM",
+            vetted=vetted,
         )
     people = [
         ("police_n", "police-north", ["ANALYST", "PUBLISHER"]),
@@ -106,8 +116,14 @@ def build_world() -> World:
     ]:
         lat = 43.0 if region.startswith("north") else 41.0
         w.sites[key] = sites.create_site(
-            site_raw(name=name, region=region, operator=operator, latitude=lat, longitude=lon,
-                     site_type="retail" if operator == "mall-co" else "hospitality"),
+            site_raw(
+                name=name,
+                region=region,
+                operator=operator,
+                latitude=lat,
+                longitude=lon,
+                site_type="retail" if operator == "mall-co" else "hospitality",
+            ),
             actor=None,
         )
     return w
@@ -117,3 +133,11 @@ def build_world() -> World:
 def world(db: None) -> World:
     """The shared small world (see module docstring)."""
     return build_world()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Login throttling counts live in the cache: every test starts from zero."""
+    from django.core.cache import cache
+
+    cache.clear()

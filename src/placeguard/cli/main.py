@@ -55,7 +55,8 @@ def _user(username: str | None) -> User | None:
 
     user = User.objects.filter(username=username).select_related("organisation").first()
     if user is None:
-        raise _fail(f"no user named {username!r}")
+        msg = f"no user named {username!r}"
+        raise _fail(msg)
     return user
 
 
@@ -94,7 +95,9 @@ def serve(
 # ---------------------------------------------------------------- demo
 @demo_app.command("load")
 def demo_load(
-    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same country.")] = 7,
+    seed: Annotated[
+        int, typer.Option(help="Random seed; the same seed gives the same country.")
+    ] = 7,
     sites: Annotated[int, typer.Option(min=0, max=100_000, help="Number of sites.")] = 300,
     if_empty: Annotated[
         bool, typer.Option("--if-empty", help="Do nothing (successfully) if the database has data.")
@@ -130,7 +133,9 @@ def _print_logins() -> None:
     table.add_column("roles")
     names = {o.slug: o.name for o in generate(0, 0).organisations}
     for user in generate(0, 0).logins:
-        table.add_row(user.username, names[user.organisation], ", ".join(r.value for r in user.roles))
+        table.add_row(
+            user.username, names[user.organisation], ", ".join(r.value for r in user.roles)
+        )
     console.print(table)
 
 
@@ -192,7 +197,9 @@ def sites_import(
 def sites_export(
     as_user: Annotated[str, typer.Option("--as", help="Export what this user can see.")],
     file_format: Annotated[FileFormat, typer.Option("--format")] = FileFormat.CSV,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="File (default: stdout).")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File (default: stdout).")
+    ] = None,
     include_archived: Annotated[bool, typer.Option("--include-archived")] = False,
 ) -> None:
     """Export the sites a user can see, as CSV or GeoJSON (re-importable)."""
@@ -204,6 +211,7 @@ def sites_export(
     from placeguard.web.sites.queries import site_list
 
     actor = _user(as_user)
+    assert actor is not None  # --as is required here
     sites = site_list(actor).order_by("name", "id")
     if not include_archived:
         sites = sites.filter(status="active")
@@ -233,7 +241,8 @@ def audit_verify() -> None:
         return
     for problem in report.problems:
         err.print(f"[red]✗[/] {problem}")
-    raise _fail(f"audit chain broken: {len(report.problems)} problem(s) in {report.checked} event(s)")
+    msg = f"audit chain broken: {len(report.problems)} problem(s) in {report.checked} event(s)"
+    raise _fail(msg)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -69,7 +69,9 @@ class ValidationError(PlaceguardError, ValueError):
         self.errors: tuple[FieldError, ...] = tuple(errors)
 
     @classmethod
-    def from_mapping(cls, errors: Mapping[str, str], message: str = "Invalid input.") -> ValidationError:
+    def from_mapping(
+        cls, errors: Mapping[str, str], message: str = "Invalid input."
+    ) -> ValidationError:
         """Build from a ``{field: message}`` mapping."""
         return cls(message, errors=[FieldError(k, v) for k, v in errors.items()])
 

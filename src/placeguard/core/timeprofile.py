@@ -110,10 +110,10 @@ class TimeProfile:
         if data is None:
             return cls()
         errors: list[FieldError] = []
+        msg = "Invalid time profile."
         if not isinstance(data, Mapping):
             raise ValidationError(
-                "Invalid time profile.",
-                errors=[FieldError("time_profile", "expected a JSON object")],
+                msg, errors=[FieldError("time_profile", "expected a JSON object")]
             )
         unknown = set(data) - {"weekly", "events", "typical_share"}
         errors.extend(FieldError(f"time_profile.{k}", "unknown key") for k in sorted(unknown))
@@ -124,7 +124,7 @@ class TimeProfile:
             errors.append(FieldError("time_profile.typical_share", "expected a number from 0 to 1"))
             share = 0.6
         if errors:
-            raise ValidationError("Invalid time profile.", errors=errors)
+            raise ValidationError(msg, errors=errors)
         return cls(weekly=weekly, events=events, typical_share=float(share))
 
     @staticmethod
@@ -186,7 +186,9 @@ class TimeProfile:
                 errors.append(FieldError(where, "end must be after start"))
                 continue
             if isinstance(attendance, bool) or not isinstance(attendance, int) or attendance < 0:
-                errors.append(FieldError(f"{where}.expected_attendance", "expected a whole number ≥ 0"))
+                errors.append(
+                    FieldError(f"{where}.expected_attendance", "expected a whole number ≥ 0")
+                )
                 continue
             events.append(Event(name.strip(), start, end, attendance))
         return tuple(sorted(events, key=lambda e: e.start))
@@ -194,7 +196,9 @@ class TimeProfile:
     def as_json(self) -> dict[str, Any]:
         """The stored JSON shape (inverse of :meth:`from_json`)."""
         out: dict[str, Any] = {
-            "weekly": {d: [iv.as_json() for iv in self.weekly[d]] for d in DAYS if d in self.weekly},
+            "weekly": {
+                d: [iv.as_json() for iv in self.weekly[d]] for d in DAYS if d in self.weekly
+            },
             "typical_share": self.typical_share,
         }
         if self.events:
@@ -243,13 +247,10 @@ class TimeProfile:
 
     def occupancy_hours(self, start: datetime, hours: int) -> list[int]:
         """Open (1) / closed (0) for each hour from ``start`` (sampled at the half hour)."""
-        return [
-            int(self.is_open(start + timedelta(hours=h, minutes=30))) for h in range(hours)
-        ]
+        return [int(self.is_open(start + timedelta(hours=h, minutes=30))) for h in range(hours)]
 
     @staticmethod
     def always_open() -> TimeProfile:
         """A 24/7 profile (hospitals, public squares)."""
         whole_day = (Interval(0, _MINUTES_PER_DAY),)
         return TimeProfile(weekly=dict.fromkeys(DAYS, whole_day))
-

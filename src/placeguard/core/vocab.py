@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["N_", "OrgKind", "Role", "Scenario", "SiteType", "TLP"]
+__all__ = ["N_", "TLP", "OrgKind", "Role", "Scenario", "SiteType"]
 
 
 def N_(message: str) -> str:  # noqa: N802 - the conventional gettext-noop name

@@ -48,7 +48,9 @@ MATRIX = [
 
 
 @pytest.mark.parametrize(("endpoint", "method", "persona", "status"), MATRIX)
-def test_permission_matrix(world: World, endpoint: str, method: str, persona: str | None, status: int) -> None:
+def test_permission_matrix(
+    world: World, endpoint: str, method: str, persona: str | None, status: int
+) -> None:
     client = token_client(world.users[persona] if persona else None)
     site = world.sites["mall_north"]
     url = {"list": LIST, "create": LIST, "detail": detail(site), "update": detail(site),
@@ -100,7 +102,10 @@ def test_filters_by_type_region_and_text(world: World) -> None:
     assert names(client.get(LIST, {"region": "south-a"})) == {"South Mall", "South Hotel"}
     assert names(client.get(LIST, {"region": "south-a", "site_type": "retail"})) == {"South Mall"}
     assert names(client.get(LIST, {"q": "north"})) == {"North Mall", "North Hotel"}
-    assert names(client.get(LIST, {"tag": "crowded-place", "operator": "hotel-co"})) == {"North Hotel", "South Hotel"}
+    assert names(client.get(LIST, {"tag": "crowded-place", "operator": "hotel-co"})) == {
+        "North Hotel",
+        "South Hotel",
+    }
 
 
 def test_filters_never_widen_visibility(world: World) -> None:
@@ -124,7 +129,9 @@ def test_pagination(world: World) -> None:
 # ------------------------------------------------------------------ writes
 def test_create_records_an_audit_event_and_returns_the_site(world: World) -> None:
     before = AuditEvent.objects.count()
-    response = token_client(world.users["mall_admin"]).post(LIST, site_raw(name="Riverside Mall"), format="json")
+    response = token_client(world.users["mall_admin"]).post(
+        LIST, site_raw(name="Riverside Mall"), format="json"
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["operator"] == "mall-co"
@@ -132,12 +139,18 @@ def test_create_records_an_audit_event_and_returns_the_site(world: World) -> Non
     event = AuditEvent.objects.order_by("-id").first()
     assert AuditEvent.objects.count() == before + 2  # token issue + site create
     assert event is not None
-    assert (event.action, event.object_id, event.actor_label) == ("site.create", str(body["id"]), "mall_admin")
+    assert (event.action, event.object_id, event.actor_label) == (
+        "site.create",
+        str(body["id"]),
+        "mall_admin",
+    )
     assert event.diff["name"] == [None, "Riverside Mall"]
 
 
 def test_invalid_input_lists_every_field_error(world: World) -> None:
-    bad = site_raw(latitude=123, capacity=-5, region="atlantis", site_type="castle", time_zone="Mars/Base")
+    bad = site_raw(
+        latitude=123, capacity=-5, region="atlantis", site_type="castle", time_zone="Mars/Base"
+    )
     response = token_client(world.users["mall_admin"]).post(LIST, bad, format="json")
     body = assert_problem(response, 400, "validation_error")
     fields = {e["field"] for e in body["errors"]}
@@ -155,7 +168,9 @@ def test_references_are_validated_by_the_service(world: World) -> None:
 
 
 def test_operator_cannot_register_a_site_for_another_operator(world: World) -> None:
-    response = token_client(world.users["mall_admin"]).post(LIST, site_raw(operator="hotel-co"), format="json")
+    response = token_client(world.users["mall_admin"]).post(
+        LIST, site_raw(operator="hotel-co"), format="json"
+    )
     body = assert_problem(response, 400)
     assert body["errors"][0]["field"] == "operator"
 
@@ -178,7 +193,9 @@ def test_police_cannot_move_a_site_out_of_their_jurisdiction(world: World) -> No
 
 def test_patch_changes_only_given_fields_and_audits_the_diff(world: World) -> None:
     site = world.sites["mall_north"]
-    response = token_client(world.users["mall_admin"]).patch(detail(site), {"capacity": 4321}, format="json")
+    response = token_client(world.users["mall_admin"]).patch(
+        detail(site), {"capacity": 4321}, format="json"
+    )
     assert response.status_code == 200, response.content
     assert response.json()["capacity"] == 4321
     assert response.json()["name"] == "North Mall"

@@ -130,99 +130,308 @@ def _organisations() -> list[OrgSpec]:
     north = tuple(r[0] for r in _REGIONS if r[3] == 0)
     south = tuple(r[0] for r in _REGIONS if r[3] == 1)
     every = north + south
-    T = SiteType
     return [
-        OrgSpec("platform-team", "PlaceGuard Platform Team", OrgKind.PROGRAMME,
-                description="Runs this PlaceGuard instance."),
-        OrgSpec("northern-police", "Northern Police Service", OrgKind.LAW_ENFORCEMENT, north,
-                description="Protective security and counter-terrorism liaison for the north."),
-        OrgSpec("southern-police", "Southern Police Service", OrgKind.LAW_ENFORCEMENT, south,
-                description="Protective security and counter-terrorism liaison for the south."),
-        OrgSpec("ministry-interior", "Ministry of the Interior — National CT Centre", OrgKind.AUTHORITY,
-                description="National coordination of the protection of vulnerable targets."),
-        OrgSpec("vt-programme", "Vulnerable Targets Programme Office", OrgKind.PROGRAMME,
-                description="Technical assistance and operational trainings on request."),
-        OrgSpec("meridian-malls", "Meridian Malls Group", OrgKind.OPERATOR, ("northgate",) + south[:1],
-                site_types=(T.RETAIL,)),
-        OrgSpec("harbourline-hotels", "Harbourline Hotels", OrgKind.OPERATOR, ("port-meridian", "lakeshire"),
-                site_types=(T.HOSPITALITY,)),
-        OrgSpec("st-brendan-parish", "St Brendan's Parish Council", OrgKind.OPERATOR, ("highmoor",),
-                site_types=(T.PLACE_OF_WORSHIP,)),
-        OrgSpec("national-stadium", "National Stadium Company", OrgKind.OPERATOR, ("southvale",),
-                site_types=(T.VENUE,)),
-        OrgSpec("interfaith-forum", "Interfaith Forum of Meridia", OrgKind.COMMUNITY, every,
-                site_types=(T.PLACE_OF_WORSHIP,)),
-        OrgSpec("meridia-transit", "Meridia Transit Authority", OrgKind.OPERATOR, every,
-                site_types=(T.TRANSPORT_HUB,)),
-        OrgSpec("city-public-spaces", "Municipal Public Spaces Department", OrgKind.OPERATOR, every,
-                site_types=(T.PUBLIC_SPACE,)),
-        OrgSpec("heritage-trust", "Meridia Heritage Trust", OrgKind.OPERATOR, every,
-                site_types=(T.TOURIST_SITE,)),
-        OrgSpec("schools-board", "National Schools Board", OrgKind.OPERATOR, every,
-                site_types=(T.EDUCATION,)),
-        OrgSpec("health-service", "Meridia Health Service", OrgKind.OPERATOR, every,
-                site_types=(T.HEALTH,)),
-        OrgSpec("coastline-leisure", "Coastline Leisure Group", OrgKind.OPERATOR, every,
-                site_types=(T.HOSPITALITY, T.VENUE)),
-        OrgSpec("arcade-retail", "Arcade Retail Partners", OrgKind.OPERATOR, every,
-                site_types=(T.RETAIL,)),
-        OrgSpec("sentinel-guarding", "Sentinel Guarding Ltd", OrgKind.SECURITY_PROVIDER, every,
-                description="Contract security for malls and events."),
+        OrgSpec(
+            "platform-team",
+            "PlaceGuard Platform Team",
+            OrgKind.PROGRAMME,
+            description="Runs this PlaceGuard instance.",
+        ),
+        OrgSpec(
+            "northern-police",
+            "Northern Police Service",
+            OrgKind.LAW_ENFORCEMENT,
+            north,
+            description="Protective security and counter-terrorism liaison for the north.",
+        ),
+        OrgSpec(
+            "southern-police",
+            "Southern Police Service",
+            OrgKind.LAW_ENFORCEMENT,
+            south,
+            description="Protective security and counter-terrorism liaison for the south.",
+        ),
+        OrgSpec(
+            "ministry-interior",
+            "Ministry of the Interior — National CT Centre",
+            OrgKind.AUTHORITY,
+            description="National coordination of the protection of vulnerable targets.",
+        ),
+        OrgSpec(
+            "vt-programme",
+            "Vulnerable Targets Programme Office",
+            OrgKind.PROGRAMME,
+            description="Technical assistance and operational trainings on request.",
+        ),
+        OrgSpec(
+            "meridian-malls",
+            "Meridian Malls Group",
+            OrgKind.OPERATOR,
+            ("northgate", *south[:1]),
+            site_types=(SiteType.RETAIL,),
+        ),
+        OrgSpec(
+            "harbourline-hotels",
+            "Harbourline Hotels",
+            OrgKind.OPERATOR,
+            ("port-meridian", "lakeshire"),
+            site_types=(SiteType.HOSPITALITY,),
+        ),
+        OrgSpec(
+            "st-brendan-parish",
+            "St Brendan's Parish Council",
+            OrgKind.OPERATOR,
+            ("highmoor",),
+            site_types=(SiteType.PLACE_OF_WORSHIP,),
+        ),
+        OrgSpec(
+            "national-stadium",
+            "National Stadium Company",
+            OrgKind.OPERATOR,
+            ("southvale",),
+            site_types=(SiteType.VENUE,),
+        ),
+        OrgSpec(
+            "interfaith-forum",
+            "Interfaith Forum of Meridia",
+            OrgKind.COMMUNITY,
+            every,
+            site_types=(SiteType.PLACE_OF_WORSHIP,),
+        ),
+        OrgSpec(
+            "meridia-transit",
+            "Meridia Transit Authority",
+            OrgKind.OPERATOR,
+            every,
+            site_types=(SiteType.TRANSPORT_HUB,),
+        ),
+        OrgSpec(
+            "city-public-spaces",
+            "Municipal Public Spaces Department",
+            OrgKind.OPERATOR,
+            every,
+            site_types=(SiteType.PUBLIC_SPACE,),
+        ),
+        OrgSpec(
+            "heritage-trust",
+            "Meridia Heritage Trust",
+            OrgKind.OPERATOR,
+            every,
+            site_types=(SiteType.TOURIST_SITE,),
+        ),
+        OrgSpec(
+            "schools-board",
+            "National Schools Board",
+            OrgKind.OPERATOR,
+            every,
+            site_types=(SiteType.EDUCATION,),
+        ),
+        OrgSpec(
+            "health-service",
+            "Meridia Health Service",
+            OrgKind.OPERATOR,
+            every,
+            site_types=(SiteType.HEALTH,),
+        ),
+        OrgSpec(
+            "coastline-leisure",
+            "Coastline Leisure Group",
+            OrgKind.OPERATOR,
+            every,
+            site_types=(SiteType.HOSPITALITY, SiteType.VENUE),
+        ),
+        OrgSpec(
+            "arcade-retail",
+            "Arcade Retail Partners",
+            OrgKind.OPERATOR,
+            every,
+            site_types=(SiteType.RETAIL,),
+        ),
+        OrgSpec(
+            "sentinel-guarding",
+            "Sentinel Guarding Ltd",
+            OrgKind.SECURITY_PROVIDER,
+            every,
+            description="Contract security for malls and events.",
+        ),
     ]
 
 
 def _users() -> list[UserSpec]:
-    R = Role
     return [
-        UserSpec("admin", "platform-team", (R.PLATFORM_ADMIN,), "Ada", "Admin"),
-        UserSpec("police.north", "northern-police", (R.ANALYST, R.PUBLISHER), "Nadia", "Okafor"),
-        UserSpec("police.south", "southern-police", (R.ANALYST, R.PUBLISHER), "Samuel", "Reyes"),
-        UserSpec("ministry", "ministry-interior", (R.ANALYST, R.PUBLISHER), "Mira", "Haddad"),
-        UserSpec("mall.security", "meridian-malls", (R.ANALYST, R.ORG_ADMIN), "Marco", "Lindqvist"),
-        UserSpec("hotel.security", "harbourline-hotels", (R.ANALYST, R.ORG_ADMIN), "Hana", "Sato"),
-        UserSpec("worship.warden", "st-brendan-parish", (R.ANALYST, R.ORG_ADMIN), "Walter", "Byrne"),
-        UserSpec("stadium.security", "national-stadium", (R.ANALYST, R.ORG_ADMIN), "Stella", "Mensah"),
-        UserSpec("programme.officer", "vt-programme", (R.ANALYST, R.PUBLISHER), "Priya", "Nair"),
+        UserSpec("admin", "platform-team", (Role.PLATFORM_ADMIN,), "Ada", "Admin"),
+        UserSpec(
+            "police.north", "northern-police", (Role.ANALYST, Role.PUBLISHER), "Nadia", "Okafor"
+        ),
+        UserSpec(
+            "police.south", "southern-police", (Role.ANALYST, Role.PUBLISHER), "Samuel", "Reyes"
+        ),
+        UserSpec("ministry", "ministry-interior", (Role.ANALYST, Role.PUBLISHER), "Mira", "Haddad"),
+        UserSpec(
+            "mall.security", "meridian-malls", (Role.ANALYST, Role.ORG_ADMIN), "Marco", "Lindqvist"
+        ),
+        UserSpec(
+            "hotel.security", "harbourline-hotels", (Role.ANALYST, Role.ORG_ADMIN), "Hana", "Sato"
+        ),
+        UserSpec(
+            "worship.warden", "st-brendan-parish", (Role.ANALYST, Role.ORG_ADMIN), "Walter", "Byrne"
+        ),
+        UserSpec(
+            "stadium.security",
+            "national-stadium",
+            (Role.ANALYST, Role.ORG_ADMIN),
+            "Stella",
+            "Mensah",
+        ),
+        UserSpec(
+            "programme.officer", "vt-programme", (Role.ANALYST, Role.PUBLISHER), "Priya", "Nair"
+        ),
         # Front-line and specialist staff: real-looking organisations have more than one user.
-        UserSpec("mall.guard", "meridian-malls", (R.READER, R.REPORTER), "Tom", "Ilic", is_login=False),
-        UserSpec("police.north.admin", "northern-police", (R.ORG_ADMIN,), "Iris", "Kane", is_login=False),
-        UserSpec("police.north.auditor", "northern-police", (R.AUDITOR,), "Oscar", "Lund", is_login=False),
-        UserSpec("transit.security", "meridia-transit", (R.ANALYST, R.ORG_ADMIN), "Tariq", "Aziz", is_login=False),
+        UserSpec(
+            "mall.guard",
+            "meridian-malls",
+            (Role.READER, Role.REPORTER),
+            "Tom",
+            "Ilic",
+            is_login=False,
+        ),
+        UserSpec(
+            "police.north.admin",
+            "northern-police",
+            (Role.ORG_ADMIN,),
+            "Iris",
+            "Kane",
+            is_login=False,
+        ),
+        UserSpec(
+            "police.north.auditor",
+            "northern-police",
+            (Role.AUDITOR,),
+            "Oscar",
+            "Lund",
+            is_login=False,
+        ),
+        UserSpec(
+            "transit.security",
+            "meridia-transit",
+            (Role.ANALYST, Role.ORG_ADMIN),
+            "Tariq",
+            "Aziz",
+            is_login=False,
+        ),
     ]
 
 
 _FAITHS = (
     ("St {saint}'s Church", {"sun": [["08:00", "12:30"]], "wed": [["18:00", "20:00"]]}),
-    ("{place} Central Mosque", {d: [["05:00", "06:30"], ["12:30", "14:30"], ["17:30", "21:00"]] for d in _DAYS}),
+    (
+        "{place} Central Mosque",
+        {d: [["05:00", "06:30"], ["12:30", "14:30"], ["17:30", "21:00"]] for d in _DAYS},
+    ),
     ("{place} Synagogue", {"fri": [["18:00", "20:30"]], "sat": [["09:00", "12:30"]]}),
     ("{place} Hindu Temple", {d: [["06:00", "09:00"], ["17:00", "20:30"]] for d in _DAYS}),
     ("{place} Gurdwara", {d: [["05:00", "21:00"]] for d in _DAYS}),
     ("Shrine of {saint}", {d: [["07:00", "19:00"]] for d in _DAYS}),
 )
-_SAINTS = ("Brendan", "Agnes", "Columba", "Lucia", "Anselm", "Brigid", "Mark", "Theresa", "Jude", "Clare")
-_STREETS = ("Harbour", "Market", "Station", "Chapel", "Mill", "Castle", "Bridge", "Garden", "Quay",
-            "Victoria", "King's", "Ferry", "Church", "High", "Union", "Lantern")
-_NIGHTLIFE = ("{street} Street Bistro", "Club {saint}", "The {street} Bar", "{place} Night Market Hall")
+_SAINTS = (
+    "Brendan",
+    "Agnes",
+    "Columba",
+    "Lucia",
+    "Anselm",
+    "Brigid",
+    "Mark",
+    "Theresa",
+    "Jude",
+    "Clare",
+)
+_STREETS = (
+    "Harbour",
+    "Market",
+    "Station",
+    "Chapel",
+    "Mill",
+    "Castle",
+    "Bridge",
+    "Garden",
+    "Quay",
+    "Victoria",
+    "King's",
+    "Ferry",
+    "Church",
+    "High",
+    "Union",
+    "Lantern",
+)
+_NIGHTLIFE = (
+    "{street} Street Bistro",
+    "Club {saint}",
+    "The {street} Bar",
+    "{place} Night Market Hall",
+)
 _NAMES = {
-    SiteType.PUBLIC_SPACE: ("{place} Square", "{street} Street Market", "{place} Waterfront Park",
-                            "{place} Pedestrian Mile", "{place} Beach Promenade"),
-    SiteType.RETAIL: ("{place} Shopping Centre", "{street} Galleria", "{place} Retail Park", "{street} Hypermarket"),
+    SiteType.PUBLIC_SPACE: (
+        "{place} Square",
+        "{street} Street Market",
+        "{place} Waterfront Park",
+        "{place} Pedestrian Mile",
+        "{place} Beach Promenade",
+    ),
+    SiteType.RETAIL: (
+        "{place} Shopping Centre",
+        "{street} Galleria",
+        "{place} Retail Park",
+        "{street} Hypermarket",
+    ),
     SiteType.HOSPITALITY: ("Hotel {place}", "The {street} Grand", "{place} Harbour Inn"),
-    SiteType.TOURIST_SITE: ("{place} Museum of History", "{place} Castle", "{saint} Lighthouse",
-                            "{place} Old Town Gate", "National Gallery of {place}"),
-    SiteType.VENUE: ("{place} Arena", "{place} Stadium", "{street} Concert Hall", "{place} Festival Grounds",
-                     "{place} Theatre"),
-    SiteType.TRANSPORT_HUB: ("{place} Central Station", "{street} Metro", "{place} Bus Terminal",
-                             "{place} Ferry Terminal", "{place} Airport (landside)"),
-    SiteType.EDUCATION: ("{place} Secondary School", "{saint} Primary School", "University of {place}",
-                         "{place} Technical College"),
-    SiteType.HEALTH: ("{place} General Hospital", "{street} Street Clinic", "{saint} Children's Hospital"),
+    SiteType.TOURIST_SITE: (
+        "{place} Museum of History",
+        "{place} Castle",
+        "{saint} Lighthouse",
+        "{place} Old Town Gate",
+        "National Gallery of {place}",
+    ),
+    SiteType.VENUE: (
+        "{place} Arena",
+        "{place} Stadium",
+        "{street} Concert Hall",
+        "{place} Festival Grounds",
+        "{place} Theatre",
+    ),
+    SiteType.TRANSPORT_HUB: (
+        "{place} Central Station",
+        "{street} Metro",
+        "{place} Bus Terminal",
+        "{place} Ferry Terminal",
+        "{place} Airport (landside)",
+    ),
+    SiteType.EDUCATION: (
+        "{place} Secondary School",
+        "{saint} Primary School",
+        "University of {place}",
+        "{place} Technical College",
+    ),
+    SiteType.HEALTH: (
+        "{place} General Hospital",
+        "{street} Street Clinic",
+        "{saint} Children's Hospital",
+    ),
+}
+
+
+_ALL_DAY = (("00:00", "24:00"),)
+# Usual weeks of the types whose hours vary little; retail and hospitality are drawn below.
+_FIXED_WEEKS: dict[SiteType, dict[str, tuple[tuple[str, str], ...]]] = {
+    SiteType.PUBLIC_SPACE: dict.fromkeys(_DAYS, _ALL_DAY),
+    SiteType.HEALTH: dict.fromkeys(_DAYS, _ALL_DAY),
+    SiteType.TOURIST_SITE: dict.fromkeys(_DAYS[1:], (("09:30", "18:00"),)),  # closed Mondays
+    SiteType.VENUE: {},  # open for events only
+    SiteType.TRANSPORT_HUB: dict.fromkeys(_DAYS, (("05:00", "01:00"),)),
+    SiteType.EDUCATION: dict.fromkeys(_DAYS[:5], (("07:45", "16:30"),)),
 }
 
 
 def _weekly(site_type: SiteType, rng: random.Random) -> dict[str, list[list[str]]]:
-    if site_type in {SiteType.PUBLIC_SPACE, SiteType.HEALTH}:
-        return {d: [["00:00", "24:00"]] for d in _DAYS}
     if site_type == SiteType.RETAIL:
         close = rng.choice(["20:00", "21:00", "22:00"])
         week = {d: [["09:00", close]] for d in _DAYS[:6]}
@@ -232,24 +441,25 @@ def _weekly(site_type: SiteType, rng: random.Random) -> dict[str, list[list[str]
         if rng.random() < 0.5:  # hotel
             return {d: [["00:00", "24:00"]] for d in _DAYS}
         return {d: [["18:00", "02:00"]] for d in ("thu", "fri", "sat")}  # bar / club, past midnight
-    if site_type == SiteType.TOURIST_SITE:
-        return {d: [["09:30", "18:00"]] for d in _DAYS if d != "mon"}
-    if site_type == SiteType.VENUE:
-        return {}  # open for events only
-    if site_type == SiteType.TRANSPORT_HUB:
-        return {d: [["05:00", "01:00"]] for d in _DAYS}
-    if site_type == SiteType.EDUCATION:
-        return {d: [["07:45", "16:30"]] for d in _DAYS[:5]}
-    return {}
+    fixed = _FIXED_WEEKS.get(site_type, {})
+    return {day: [list(span) for span in spans] for day, spans in fixed.items()}
 
 
-def _events(site_type: SiteType, capacity: int, rng: random.Random, start: date) -> list[dict[str, Any]]:
+def _events(
+    site_type: SiteType, capacity: int, rng: random.Random, start: date
+) -> list[dict[str, Any]]:
     if site_type == SiteType.VENUE:
         count = rng.randint(4, 10)
         kinds = ("League match", "Concert", "Cup final", "Festival day", "National day celebration")
     elif site_type in {SiteType.PUBLIC_SPACE, SiteType.TOURIST_SITE, SiteType.PLACE_OF_WORSHIP}:
         count = rng.choice([0, 0, 1, 2])
-        kinds = ("Festival", "Open-air concert", "Pilgrimage day", "Night of museums", "Christmas market")
+        kinds = (
+            "Festival",
+            "Open-air concert",
+            "Pilgrimage day",
+            "Night of museums",
+            "Christmas market",
+        )
     else:
         return []
     events = []
@@ -259,12 +469,14 @@ def _events(site_type: SiteType, capacity: int, rng: random.Random, start: date)
         begins = datetime.combine(day, time(hour, 0))
         ends = begins + timedelta(hours=rng.choice([3, 4, 5, 8]))
         crowd = int(capacity * rng.uniform(0.6, 1.15))
-        events.append({
-            "name": rng.choice(kinds),
-            "start": begins.isoformat(timespec="minutes"),
-            "end": ends.isoformat(timespec="minutes"),
-            "expected_attendance": crowd,
-        })
+        events.append(
+            {
+                "name": rng.choice(kinds),
+                "start": begins.isoformat(timespec="minutes"),
+                "end": ends.isoformat(timespec="minutes"),
+                "expected_attendance": crowd,
+            }
+        )
     return sorted(events, key=lambda e: e["start"])
 
 
@@ -301,14 +513,20 @@ def _site(
         pattern = rng.choice(_NIGHTLIFE if nightlife else _NAMES[site_type])
     capacity = _capacity(site_type, rng)
     # Sites cluster around the region's town (about 10–30 km spread), inside the region box.
-    lat = min(max(region.latitude + rng.gauss(0, 0.25), region.latitude - 0.95), region.latitude + 0.95)
-    lon = min(max(region.longitude + rng.gauss(0, 0.3), region.longitude - 0.95), region.longitude + 0.95)
+    lat = min(
+        max(region.latitude + rng.gauss(0, 0.25), region.latitude - 0.95), region.latitude + 0.95
+    )
+    lon = min(
+        max(region.longitude + rng.gauss(0, 0.3), region.longitude - 0.95), region.longitude + 0.95
+    )
     tags = []
     if capacity >= 5000:
         tags.append("crowded-place")
     if site_type == SiteType.HOSPITALITY and len(weekly) < 7:
         tags.append("night-economy")
-    if site_type == SiteType.TOURIST_SITE or (site_type == SiteType.PLACE_OF_WORSHIP and rng.random() < 0.2):
+    if site_type == SiteType.TOURIST_SITE or (
+        site_type == SiteType.PLACE_OF_WORSHIP and rng.random() < 0.2
+    ):
         tags.append("heritage")
     events = _events(site_type, capacity, rng, start)
     if events:
@@ -364,7 +582,9 @@ def generate(seed: int = 7, n_sites: int = 300, *, start: date | None = None) ->
     types = list(_TYPE_MIX)
     weights = [_TYPE_MIX[t][0] for t in types]
     # Every type appears at least once, then the mix decides.
-    chosen = types[: min(n_sites, len(types))] + rng.choices(types, weights, k=max(0, n_sites - len(types)))
+    chosen = types[: min(n_sites, len(types))] + rng.choices(
+        types, weights, k=max(0, n_sites - len(types))
+    )
     rng.shuffle(chosen)
     repeats: dict[str, int] = {}
     sites: list[dict[str, Any]] = []

@@ -128,7 +128,8 @@ def verify_chain(*, batch_size: int = 2000) -> ChainReport:
         checked += 1
         if event.prev_hash != prev:
             problems.append(
-                f"event {event.id}: previous-hash link broken (a row before it was deleted or edited)"
+                f"event {event.id}: previous-hash link broken "
+                "(a row before it was deleted or edited)"
             )
         if compute_hash(event) != event.hash:
             problems.append(f"event {event.id}: content does not match its hash (row was edited)")

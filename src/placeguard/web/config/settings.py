@@ -100,7 +100,10 @@ TEMPLATES = [
 
 _DEFAULT_DB = f"sqlite:///{DATA_DIR / 'placeguard.sqlite3'}"
 DATABASES = {"default": database_from_url(env_str("DATABASE_URL", _DEFAULT_DB))}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and "DATABASE_URL" not in os.environ:
+if (
+    DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    and "DATABASE_URL" not in os.environ
+):
     DATA_DIR.mkdir(parents=True, exist_ok=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "orgs.User"
@@ -110,7 +113,10 @@ LOGOUT_REDIRECT_URL = "login"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -179,7 +185,9 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "PlaceGuard API",
-    "DESCRIPTION": "Registry, risk, intelligence, allocation, sharing and preparedness for vulnerable targets.",
+    "DESCRIPTION": (
+        "Registry, risk, intelligence, allocation, sharing and preparedness for vulnerable targets."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,

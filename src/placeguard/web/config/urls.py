@@ -24,7 +24,7 @@ urlpatterns = [
 ]
 
 
-def handler404(request: HttpRequest, exception: Exception) -> HttpResponse:  # noqa: D103
+def handler404(request: HttpRequest, exception: Exception) -> HttpResponse:
     if request.path.startswith("/api/"):
         return api_not_found(request, exception)
     return common_views.page_not_found(request, exception)

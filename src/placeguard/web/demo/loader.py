@@ -33,7 +33,10 @@ def load_demo(
     validated and audited like user input. Refuses to run on a database that has data.
     """
     if not database_is_empty():
-        msg = "The database already has organisations or regions; the demo loads only into an empty one."
+        msg = (
+            "The database already has organisations or regions; "
+            "the demo loads only into an empty one."
+        )
         raise ConflictError(msg, code="not_empty")
     country = generate(seed, n_sites)
     with transaction.atomic():

@@ -46,5 +46,5 @@ def visible_users(user: User | AnonymousUser) -> QuerySet[User]:
     if user.is_platform_admin:
         return qs
     if user.is_org_admin:
-        return qs.filter(organisation_id=user.organisation_id)
+        return qs.filter(organisation=user.organisation)
     return qs.filter(pk=user.pk)

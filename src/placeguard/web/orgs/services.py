@@ -41,7 +41,16 @@ __all__ = [
 ORG_ADMIN_GRANTABLE = frozenset(
     {Role.READER, Role.REPORTER, Role.ANALYST, Role.PUBLISHER, Role.ORG_ADMIN, Role.AUDITOR}
 )
-ORG_FIELDS = ("slug", "name", "kind", "country_code", "vetted", "active", "contact_email", "description")
+ORG_FIELDS = (
+    "slug",
+    "name",
+    "kind",
+    "country_code",
+    "vetted",
+    "active",
+    "contact_email",
+    "description",
+)
 
 
 def _require_platform_admin(actor: User | None) -> None:
@@ -64,7 +73,11 @@ def _validate_org(fields: dict[str, Any], *, instance: Organisation | None) -> N
     slug = fields.get("slug", instance.slug if instance else "")
     if not slug:
         errors["slug"] = "this field is required"
-    elif Organisation.objects.filter(slug=slug).exclude(pk=instance.pk if instance else None).exists():
+    elif (
+        Organisation.objects.filter(slug=slug)
+        .exclude(pk=instance.pk if instance else 0)
+        .exists()
+    ):
         errors["slug"] = "an organisation with this short name exists"
     if not fields.get("name", instance.name if instance else ""):
         errors["name"] = "this field is required"
@@ -81,20 +94,30 @@ def create_organisation(
     with transaction.atomic():
         org = Organisation.objects.create(**fields)
         org.regions.set(list(regions))
-        audit.record(actor=actor, action="organisation.create", obj=org, diff=audit.diff_fields(None, _org_snapshot(org)))
+        audit.record(
+            actor=actor,
+            action="organisation.create",
+            obj=org,
+            diff=audit.diff_fields(None, _org_snapshot(org)),
+        )
     return org
 
 
 def update_organisation(
     org: Organisation, *, actor: User | None, regions: Iterable[Region] | None = None, **fields: Any
 ) -> Organisation:
-    """Change an organisation. Platform admins change anything; org admins their own contact text."""
+    """Change an organisation.
+
+    Platform admins change anything; an organisation's own admins its name and contact text.
+    """
     if actor is not None and not actor.is_platform_admin:
         own = actor.is_org_admin and actor.organisation_id == org.pk and is_principal_valid(actor)
         if not own:
-            raise PermissionDeniedError("Only platform admins or the organisation's admins may edit it.")
+            msg = "Only platform admins or the organisation's admins may edit it."
+            raise PermissionDeniedError(msg)
         if set(fields) - {"contact_email", "description", "name"} or regions is not None:
-            raise PermissionDeniedError("Organisation admins may change only the name and contact details.")
+            msg = "Organisation admins may change only the name and contact details."
+            raise PermissionDeniedError(msg)
     unknown = set(fields) - set(ORG_FIELDS)
     if unknown:
         raise ValidationError.from_mapping(dict.fromkeys(sorted(unknown), "unknown field"))
@@ -185,7 +208,12 @@ def create_user(
     with transaction.atomic():
         user.save()
         RoleGrant.objects.bulk_create([RoleGrant(user=user, role=r) for r in wanted])
-        audit.record(actor=actor, action="user.create", obj=user, diff=audit.diff_fields(None, _user_snapshot(user)))
+        audit.record(
+            actor=actor,
+            action="user.create",
+            obj=user,
+            diff=audit.diff_fields(None, _user_snapshot(user)),
+        )
     return user
 
 
@@ -193,13 +221,21 @@ def set_roles(user: User, roles: Iterable[str], *, actor: User | None) -> User:
     """Replace a user's roles."""
     assert user.organisation is not None
     wanted = _check_roles(actor, user.organisation, roles)
-    if actor is not None and actor.pk == user.pk and Role.ORG_ADMIN not in wanted and user.is_org_admin:
-        raise ConflictError("You cannot remove your own organisation-admin role.", code="self_demotion")
+    if (
+        actor is not None
+        and actor.pk == user.pk
+        and Role.ORG_ADMIN not in wanted
+        and user.is_org_admin
+    ):
+        msg = "You cannot remove your own organisation-admin role."
+        raise ConflictError(msg, code="self_demotion")
     with transaction.atomic():
         before = _user_snapshot(user)
         RoleGrant.objects.filter(user=user).exclude(role__in=wanted).delete()
         have = set(RoleGrant.objects.filter(user=user).values_list("role", flat=True))
-        RoleGrant.objects.bulk_create([RoleGrant(user=user, role=r) for r in wanted if r not in have])
+        RoleGrant.objects.bulk_create(
+            [RoleGrant(user=user, role=r) for r in wanted if r not in have]
+        )
         user.is_staff = Role.PLATFORM_ADMIN in wanted
         user.save(update_fields=["is_staff"])
         user = User.objects.prefetch_related("role_grants").get(pk=user.pk)
@@ -212,15 +248,18 @@ def set_roles(user: User, roles: Iterable[str], *, actor: User | None) -> User:
 def update_user(user: User, *, actor: User | None, **fields: Any) -> User:
     """Change a user's name, email or active flag (deactivating kills their tokens)."""
     if actor is not None and not visible_users(actor).filter(pk=user.pk).exists():
-        raise NotFoundError("User not found.")
+        msg = "User not found."
+        raise NotFoundError(msg)
     if actor is not None and actor.pk != user.pk:
+        assert user.organisation is not None  # visible users always belong to an organisation
         _check_roles(actor, user.organisation, [])  # org-admin-of-same-org or platform admin
     allowed = {"email", "first_name", "last_name", "is_active"}
     unknown = set(fields) - allowed
     if unknown:
         raise ValidationError.from_mapping(dict.fromkeys(sorted(unknown), "cannot be changed here"))
     if actor is not None and actor.pk == user.pk and fields.get("is_active") is False:
-        raise ConflictError("You cannot deactivate yourself.", code="self_deactivation")
+        msg = "You cannot deactivate yourself."
+        raise ConflictError(msg, code="self_deactivation")
     with transaction.atomic():
         before = _user_snapshot(user)
         for key, value in fields.items():
@@ -248,14 +287,21 @@ def issue_token(user: User, *, actor: User | None) -> tuple[ApiToken, str]:
             prefix=secret[:8],
             expires=timezone.now() + timedelta(hours=settings.API_TOKEN_TTL_HOURS),
         )
-        audit.record(actor=actor or user, action="token.issue", obj=token, diff={"prefix": [None, token.prefix]})
+        audit.record(
+            actor=actor or user,
+            action="token.issue",
+            obj=token,
+            diff={"prefix": [None, token.prefix]},
+        )
     return token, secret
 
 
 def revoke_token(token: ApiToken, *, actor: User | None) -> None:
     """Delete an API token."""
     with transaction.atomic():
-        audit.record(actor=actor, action="token.revoke", obj=token, diff={"prefix": [token.prefix, None]})
+        audit.record(
+            actor=actor, action="token.revoke", obj=token, diff={"prefix": [token.prefix, None]}
+        )
         token.delete()
 
 
@@ -299,5 +345,7 @@ def create_region(
             outline=outline or [],
         )
         snapshot = {"code": code, "name": name, "country_code": country_code}
-        audit.record(actor=actor, action="region.create", obj=region, diff=audit.diff_fields(None, snapshot))
+        audit.record(
+            actor=actor, action="region.create", obj=region, diff=audit.diff_fields(None, snapshot)
+        )
     return region

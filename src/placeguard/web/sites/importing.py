@@ -47,7 +47,9 @@ def read_site_file(path: Path, *, kind: str = "auto") -> ParsedFile:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ImportValidationError([RowError(0, "*", f"file is not UTF-8 text ({exc.reason})")]) from exc
+        raise ImportValidationError(
+            [RowError(0, "*", f"file is not UTF-8 text ({exc.reason})")]
+        ) from exc
     kind = _detect(path, text) if kind == "auto" else kind
     if kind == "csv":
         return _read_csv(text)
@@ -71,7 +73,9 @@ def _read_csv(text: str) -> ParsedFile:
     numbers: list[int] = []
     for record in reader:
         if None in record:  # more cells than header columns
-            raise ImportValidationError([RowError(reader.line_num, "*", "more cells than header columns")])
+            raise ImportValidationError(
+                [RowError(reader.line_num, "*", "more cells than header columns")]
+            )
         if not any((v or "").strip() for v in record.values()):
             continue  # blank line
         rows.append({k: v for k, v in record.items() if k not in EXPORT_ONLY})
@@ -83,7 +87,9 @@ def _read_geojson(text: str) -> ParsedFile:
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ImportValidationError([RowError(0, "*", f"not valid JSON: {exc.msg} (line {exc.lineno})")]) from exc
+        raise ImportValidationError(
+            [RowError(0, "*", f"not valid JSON: {exc.msg} (line {exc.lineno})")]
+        ) from exc
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
         raise ImportValidationError([RowError(0, "*", "expected a GeoJSON FeatureCollection")])
     features = doc.get("features")

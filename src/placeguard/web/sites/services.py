@@ -24,6 +24,7 @@ from placeguard.web.sites.validation import Lookups, SiteInput, as_raw, parse_si
 
 __all__ = ["archive_site", "create_site", "get_site_for", "import_sites", "update_site"]
 
+
 def get_site_for(user: User, site_id: int | str, *, for_edit: bool = False) -> Site:
     """A site the user may see (NotFoundError otherwise), optionally checking edit rights."""
     try:
@@ -35,6 +36,7 @@ def get_site_for(user: User, site_id: int | str, *, for_edit: bool = False) -> S
         msg = "Your role does not allow editing sites."
         raise PermissionDeniedError(msg)
     return site
+
 
 def _check_placement(actor: User | None, data: SiteInput) -> None:
     """Who may register a site where, and for which operator.
@@ -57,13 +59,17 @@ def _check_placement(actor: User | None, data: SiteInput) -> None:
             )
         return
     if org.kind in {OrgKind.LAW_ENFORCEMENT, OrgKind.AUTHORITY}:
-        if data.operator.id != org.id and not jurisdiction_regions(org).filter(pk=data.region.pk).exists():
+        if (
+            data.operator.id != org.id
+            and not jurisdiction_regions(org).filter(pk=data.region.pk).exists()
+        ):
             raise ValidationError.from_mapping(
                 {"region": "this region is outside your organisation's jurisdiction"}
             )
         return
     msg = "Your organisation does not register sites."
     raise PermissionDeniedError(msg)
+
 
 def _default_le(data: SiteInput) -> list[Organisation]:
     """Law-enforcement organisations whose jurisdiction covers the site's region."""
@@ -73,10 +79,12 @@ def _default_le(data: SiteInput) -> list[Organisation]:
         ).order_by("id")
     )
 
+
 def _snapshot(site: Site) -> dict[str, Any]:
     raw = as_raw(site)
     raw["status"] = site.status
     return raw
+
 
 def _apply(site: Site, data: SiteInput) -> None:
     site.name = data.name
@@ -91,6 +99,7 @@ def _apply(site: Site, data: SiteInput) -> None:
     site.time_profile = data.time_profile
     site.notes = data.notes
 
+
 def _set_relations(site: Site, data: SiteInput, *, tag_cache: dict[str, Tag] | None = None) -> None:
     le = list(data.responsible_le) if data.responsible_le is not None else _default_le(data)
     site.responsible_le.set(le)
@@ -104,13 +113,19 @@ def _set_relations(site: Site, data: SiteInput, *, tag_cache: dict[str, Tag] | N
         tags.append(tag)
     site.tags.set(tags)
 
-def _create(actor: User | None, data: SiteInput, *, tag_cache: dict[str, Tag] | None = None) -> Site:
+
+def _create(
+    actor: User | None, data: SiteInput, *, tag_cache: dict[str, Tag] | None = None
+) -> Site:
     site = Site()
     _apply(site, data)
     site.save()
     _set_relations(site, data, tag_cache=tag_cache)
-    audit.record(actor=actor, action="site.create", obj=site, diff=audit.diff_fields(None, _snapshot(site)))
+    audit.record(
+        actor=actor, action="site.create", obj=site, diff=audit.diff_fields(None, _snapshot(site))
+    )
     return site
+
 
 def create_site(raw: Mapping[str, Any], *, actor: User | None) -> Site:
     """Validate ``raw`` and register a new site."""
@@ -118,6 +133,7 @@ def create_site(raw: Mapping[str, Any], *, actor: User | None) -> Site:
     _check_placement(actor, data)
     with transaction.atomic():
         return _create(actor, data)
+
 
 def update_site(site: Site, changes: Mapping[str, Any], *, actor: User | None) -> Site:
     """Apply ``changes`` (any subset of the input fields) to a site the actor can see."""
@@ -138,6 +154,7 @@ def update_site(site: Site, changes: Mapping[str, Any], *, actor: User | None) -
             audit.record(actor=actor, action="site.update", obj=site, diff=diff)
     return site
 
+
 def archive_site(site: Site, *, actor: User | None, archived: bool = True) -> Site:
     """Archive (or restore) a site: it leaves active lists but keeps its history."""
     if actor is not None:
@@ -152,6 +169,7 @@ def archive_site(site: Site, *, actor: User | None, archived: bool = True) -> Si
             action = "site.archive" if archived else "site.restore"
             audit.record(actor=actor, action=action, obj=site, diff={"status": [old, status]})
     return site
+
 
 def import_sites(
     rows: Sequence[Mapping[str, Any]],
@@ -191,6 +209,7 @@ def import_sites(
             if progress is not None:
                 progress(1)
     return created
+
 
 def field_errors_for(exc: ValidationError) -> dict[str, list[str]]:
     """Group a ValidationError's messages by field (for forms)."""

@@ -8,12 +8,13 @@ use stable identifiers: region ``code``, organisation ``slug``, tag names. Valid
 from __future__ import annotations
 
 import json
+import math
 import re
 import zoneinfo
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from placeguard.core.errors import FieldError, ValidationError
 from placeguard.core.timeprofile import TimeProfile
@@ -39,9 +40,12 @@ FIELDS: tuple[str, ...] = (
     "time_profile",
     "notes",
 )
-REQUIRED = frozenset({"name", "site_type", "region", "latitude", "longitude", "capacity", "operator"})
+REQUIRED = frozenset(
+    {"name", "site_type", "region", "latitude", "longitude", "capacity", "operator"}
+)
 _TAG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 MAX_CAPACITY = 2_000_000
+T = TypeVar("T")
 
 
 @cache
@@ -93,8 +97,13 @@ def _split(value: Any) -> list[str]:
     return [v.strip() for v in re.split(r"[;,]", str(value)) if v.strip()]
 
 
-def _number(value: Any, name: str, errors: list[FieldError], *, integer: bool) -> float | None:
+def _number(
+    raw: Mapping[str, Any], name: str, errors: list[FieldError], *, integer: bool = False
+) -> float | None:
+    """A required finite number (whole when ``integer``), or None after recording the problem."""
+    value = raw.get(name)
     if value is None or (isinstance(value, str) and not value.strip()):
+        errors.append(FieldError(name, "this field is required", "required"))
         return None
     if isinstance(value, bool):
         errors.append(FieldError(name, "expected a number"))
@@ -104,7 +113,7 @@ def _number(value: Any, name: str, errors: list[FieldError], *, integer: bool) -
     except (TypeError, ValueError):
         errors.append(FieldError(name, f"expected a number, got {value!r}"))
         return None
-    if number != number or number in {float("inf"), float("-inf")}:  # NaN or infinite
+    if not math.isfinite(number):
         errors.append(FieldError(name, "expected a finite number"))
         return None
     if integer and not number.is_integer():
@@ -113,91 +122,117 @@ def _number(value: Any, name: str, errors: list[FieldError], *, integer: bool) -
     return number
 
 
+def _bounded(
+    raw: Mapping[str, Any],
+    name: str,
+    low: float,
+    high: float,
+    errors: list[FieldError],
+    *,
+    integer: bool = False,
+) -> float | None:
+    number = _number(raw, name, errors, integer=integer)
+    if number is not None and not low <= number <= high:
+        errors.append(FieldError(name, f"must be between {low:,g} and {high:,g}"))
+        return None
+    return number
+
+
+def _text(raw: Mapping[str, Any], name: str, limit: int, errors: list[FieldError]) -> str:
+    value = raw.get(name)
+    value = "" if value is None else str(value).strip()
+    if name in REQUIRED and not value:
+        errors.append(FieldError(name, "this field is required", "required"))
+    elif len(value) > limit:
+        errors.append(FieldError(name, f"at most {limit} characters"))
+    return value
+
+
+def _choice(
+    raw: Mapping[str, Any], name: str, allowed: Iterable[str], errors: list[FieldError]
+) -> str:
+    value = _text(raw, name, 64, errors)
+    options = list(allowed)
+    if value and value not in options:
+        errors.append(FieldError(name, f"unknown value {value!r}; use one of {', '.join(options)}"))
+    return value
+
+
+def _lookup(
+    raw: Mapping[str, Any], name: str, table: Mapping[str, T], errors: list[FieldError]
+) -> T | None:
+    key = _text(raw, name, 64, errors)
+    found = table.get(key)
+    if key and found is None:
+        errors.append(FieldError(name, f"unknown {name} {key!r}"))
+    return found
+
+
+def _responsible(
+    raw: Mapping[str, Any], lookups: Lookups, errors: list[FieldError]
+) -> tuple[Organisation, ...] | None:
+    if raw.get("responsible_le") in (None, ""):
+        return None  # the service assigns the forces whose jurisdiction covers the region
+    found: list[Organisation] = []
+    for slug in _split(raw.get("responsible_le")):
+        org = lookups.orgs.get(slug)
+        if org is None:
+            errors.append(FieldError("responsible_le", f"unknown organisation {slug!r}"))
+        elif org.kind != OrgKind.LAW_ENFORCEMENT:
+            errors.append(
+                FieldError("responsible_le", f"{slug!r} is not a law-enforcement organisation")
+            )
+        else:
+            found.append(org)
+    return tuple(dict.fromkeys(found))
+
+
+def _tags(raw: Mapping[str, Any], errors: list[FieldError]) -> tuple[str, ...]:
+    tags = tuple(dict.fromkeys(t.lower() for t in _split(raw.get("tags"))))
+    bad = [t for t in tags if not _TAG.match(t)]
+    if bad:
+        errors.append(FieldError("tags", f"tags use a-z, 0-9, '-' and '_': {', '.join(bad)}"))
+    return tags
+
+
 def parse_site(raw: Mapping[str, Any], lookups: Lookups) -> SiteInput:
     """Validate ``raw`` and resolve its references; raise ``ValidationError`` with every problem."""
-    errors: list[FieldError] = []
-    unknown = sorted(set(raw) - set(FIELDS))
-    errors.extend(FieldError(k, "unknown field") for k in unknown)
-
-    def text(name: str, limit: int) -> str:
-        value = raw.get(name)
-        value = "" if value is None else str(value).strip()
-        if name in REQUIRED and not value:
-            errors.append(FieldError(name, "this field is required", "required"))
-        elif len(value) > limit:
-            errors.append(FieldError(name, f"at most {limit} characters"))
-        return value
-
-    name = text("name", 200)
-    address = text("address", 300)
-    notes = text("notes", 5000)
-
-    site_type = text("site_type", 32)
-    if site_type and site_type not in SiteType.values:
-        errors.append(FieldError("site_type", f"unknown type {site_type!r}; use one of {', '.join(SiteType.values)}"))
-
-    region_code = text("region", 32)
-    region = lookups.regions.get(region_code)
-    if region_code and region is None:
-        errors.append(FieldError("region", f"unknown region {region_code!r}"))
-
-    lat = _number(raw.get("latitude"), "latitude", errors, integer=False)
-    lon = _number(raw.get("longitude"), "longitude", errors, integer=False)
-    if lat is None and not any(e.field == "latitude" for e in errors):
-        errors.append(FieldError("latitude", "this field is required", "required"))
-    if lon is None and not any(e.field == "longitude" for e in errors):
-        errors.append(FieldError("longitude", "this field is required", "required"))
-    if lat is not None and not -90 <= lat <= 90:
-        errors.append(FieldError("latitude", "must be between -90 and 90"))
-    if lon is not None and not -180 <= lon <= 180:
-        errors.append(FieldError("longitude", "must be between -180 and 180"))
-
-    capacity = _number(raw.get("capacity"), "capacity", errors, integer=True)
-    if capacity is None and not any(e.field == "capacity" for e in errors):
-        errors.append(FieldError("capacity", "this field is required", "required"))
-    if capacity is not None and not 0 <= capacity <= MAX_CAPACITY:
-        errors.append(FieldError("capacity", f"must be between 0 and {MAX_CAPACITY:,}"))
-
-    time_zone = text("time_zone", 64) or "UTC"
+    errors: list[FieldError] = [
+        FieldError(k, "unknown field") for k in sorted(set(raw) - set(FIELDS))
+    ]
+    name = _text(raw, "name", 200, errors)
+    address = _text(raw, "address", 300, errors)
+    notes = _text(raw, "notes", 5000, errors)
+    site_type = _choice(raw, "site_type", SiteType.values, errors)
+    region = _lookup(raw, "region", lookups.regions, errors)
+    latitude = _bounded(raw, "latitude", -90, 90, errors)
+    longitude = _bounded(raw, "longitude", -180, 180, errors)
+    capacity = _bounded(raw, "capacity", 0, MAX_CAPACITY, errors, integer=True)
+    time_zone = _text(raw, "time_zone", 64, errors) or "UTC"
     if time_zone not in _time_zones():
-        errors.append(FieldError("time_zone", f"unknown time zone {time_zone!r} (use an IANA name)"))
-
-    operator_slug = text("operator", 64)
-    operator = lookups.orgs.get(operator_slug)
-    if operator_slug and operator is None:
-        errors.append(FieldError("operator", f"unknown or inactive organisation {operator_slug!r}"))
-
-    responsible: tuple[Organisation, ...] | None = None
-    if raw.get("responsible_le") not in (None, ""):
-        found: list[Organisation] = []
-        for slug in _split(raw.get("responsible_le")):
-            org = lookups.orgs.get(slug)
-            if org is None:
-                errors.append(FieldError("responsible_le", f"unknown organisation {slug!r}"))
-            elif org.kind != OrgKind.LAW_ENFORCEMENT:
-                errors.append(FieldError("responsible_le", f"{slug!r} is not a law-enforcement organisation"))
-            else:
-                found.append(org)
-        responsible = tuple(dict.fromkeys(found))
-
-    tags = tuple(dict.fromkeys(t.lower() for t in _split(raw.get("tags"))))
-    bad_tags = [t for t in tags if not _TAG.match(t)]
-    if bad_tags:
-        errors.append(FieldError("tags", f"tags use a-z, 0-9, '-' and '_': {', '.join(bad_tags)}"))
-
+        errors.append(
+            FieldError("time_zone", f"unknown time zone {time_zone!r} (use an IANA name)")
+        )
+    operator = _lookup(raw, "operator", lookups.orgs, errors)
+    responsible = _responsible(raw, lookups, errors)
+    tags = _tags(raw, errors)
     profile = _time_profile(raw.get("time_profile"), errors)
-
     if errors:
-        raise ValidationError("Invalid site.", errors=errors)
-    assert region is not None and operator is not None  # guaranteed by the checks above
-    assert lat is not None and lon is not None and capacity is not None
+        msg = "Invalid site."
+        raise ValidationError(msg, errors=errors)
+    # No errors means every required value was parsed.
+    assert region is not None
+    assert operator is not None
+    assert latitude is not None
+    assert longitude is not None
+    assert capacity is not None
     return SiteInput(
         name=name,
         site_type=site_type,
         address=address,
         region=region,
-        latitude=lat,
-        longitude=lon,
+        latitude=latitude,
+        longitude=longitude,
         capacity=int(capacity),
         time_zone=time_zone,
         operator=operator,

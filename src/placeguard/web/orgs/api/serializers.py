@@ -20,7 +20,9 @@ class RegionSerializer(serializers.ModelSerializer[Region]):
 class OrganisationSerializer(serializers.ModelSerializer[Organisation]):
     """An organisation as read."""
 
-    regions = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    regions: serializers.SlugRelatedField[Region] = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True
+    )
 
     class Meta:
         model = Organisation
@@ -50,12 +52,23 @@ class OrganisationWriteSerializer(serializers.Serializer[Organisation]):
 class UserSerializer(serializers.ModelSerializer[User]):
     """A user as read (no security fields)."""
 
-    organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    organisation: serializers.SlugRelatedField[Organisation] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
     roles = serializers.SerializerMethodField()
 
     class Meta:
         model = User
-        fields = ["id", "username", "first_name", "last_name", "email", "organisation", "roles", "is_active"]
+        fields = [
+            "id",
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "organisation",
+            "roles",
+            "is_active",
+        ]
         read_only_fields = fields
 
     def get_roles(self, user: User) -> list[str]:
@@ -71,7 +84,9 @@ class UserCreateSerializer(serializers.Serializer[User]):
     first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
     last_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
     roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.choices), min_length=1)
-    password = serializers.CharField(write_only=True, required=False, style={"input_type": "password"})
+    password = serializers.CharField(
+        write_only=True, required=False, style={"input_type": "password"}
+    )
     organisation = serializers.SlugRelatedField(
         slug_field="slug", queryset=Organisation.objects.all(), required=False
     )
@@ -84,7 +99,9 @@ class UserUpdateSerializer(serializers.Serializer[User]):
     first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
     last_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
     is_active = serializers.BooleanField(required=False)
-    roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.choices), required=False)
+    roles = serializers.ListField(
+        child=serializers.ChoiceField(choices=Role.choices), required=False
+    )
 
 
 class TokenRequestSerializer(serializers.Serializer[User]):

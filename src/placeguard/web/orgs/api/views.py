@@ -122,7 +122,9 @@ class OrganisationViewSet(
         return OrganisationSerializer
 
     def _read(self, org: Organisation, code: int = 200) -> Response:
-        return Response(OrganisationSerializer(self.get_queryset().get(pk=org.pk)).data, status=code)
+        return Response(
+            OrganisationSerializer(self.get_queryset().get(pk=org.pk)).data, status=code
+        )
 
     @extend_schema(request=OrganisationWriteSerializer, responses={201: OrganisationSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -140,7 +142,9 @@ class OrganisationViewSet(
     @extend_schema(request=OrganisationWriteSerializer, responses={200: OrganisationSerializer})
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         org = self.get_object()
-        serializer = OrganisationWriteSerializer(data=request.data, partial=kwargs.get("partial", False))
+        serializer = OrganisationWriteSerializer(
+            data=request.data, partial=kwargs.get("partial", False)
+        )
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
         regions = fields.pop("regions", None)

@@ -11,18 +11,23 @@ from placeguard.web.sites.choices import SiteStatus, SiteType
 from placeguard.web.sites.models import Site
 
 
-class SiteFilter(django_filters.FilterSet):
+class SiteFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-filter is untyped
     """Filter by type, region, operator, status, tag and free text."""
 
     q = django_filters.CharFilter(method="search", label=_("Search"))
     site_type = django_filters.MultipleChoiceFilter(choices=SiteType.choices, label=_("Type"))
     region = django_filters.ModelMultipleChoiceFilter(
-        field_name="region__code", to_field_name="code", queryset=Region.objects.all(), label=_("Region")
+        field_name="region__code",
+        to_field_name="code",
+        queryset=Region.objects.all(),
+        label=_("Region"),
     )
     operator = django_filters.CharFilter(field_name="operator__slug", label=_("Operator"))
     status = django_filters.ChoiceFilter(choices=SiteStatus.choices, label=_("Status"))
     tag = django_filters.CharFilter(field_name="tags__name", label=_("Tag"), distinct=True)
-    min_capacity = django_filters.NumberFilter(field_name="capacity", lookup_expr="gte", label=_("Capacity at least"))
+    min_capacity = django_filters.NumberFilter(
+        field_name="capacity", lookup_expr="gte", label=_("Capacity at least")
+    )
 
     class Meta:
         model = Site

@@ -5,18 +5,27 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from placeguard.web.sites.choices import SiteType
-from placeguard.web.sites.models import Site
+from placeguard.web.orgs.models import Organisation, Region
+from placeguard.web.sites.models import Site, Tag
 
 
 class SiteSerializer(serializers.ModelSerializer[Site]):
     """A site as read."""
 
-    region = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    region: serializers.SlugRelatedField[Region] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
     region_name = serializers.CharField(source="region.name", read_only=True)
-    operator = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    operator: serializers.SlugRelatedField[Organisation] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
     operator_name = serializers.CharField(source="operator.name", read_only=True)
-    responsible_le = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
-    tags = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+    responsible_le: serializers.SlugRelatedField[Organisation] = serializers.SlugRelatedField(
+        slug_field="slug", many=True, read_only=True
+    )
+    tags: serializers.SlugRelatedField[Tag] = serializers.SlugRelatedField(
+        slug_field="name", many=True, read_only=True
+    )
     url = serializers.HyperlinkedIdentityField(view_name="api:site-detail")
 
     class Meta:
@@ -44,7 +53,10 @@ class SiteWriteSerializer(serializers.Serializer[Site]):
     responsible_le = serializers.ListField(
         child=serializers.CharField(max_length=64),
         required=False,
-        help_text="Law-enforcement organisation slugs; omitted: those whose jurisdiction covers the region.",
+        help_text=(
+            "Law-enforcement organisation slugs; when omitted, the forces whose "
+            "jurisdiction covers the region."
+        ),
     )
     tags = serializers.ListField(child=serializers.CharField(max_length=64), required=False)
     time_profile = serializers.JSONField(required=False)
@@ -55,5 +67,3 @@ class ArchiveSerializer(serializers.Serializer[Site]):
     """Archive (true) or restore (false) a site."""
 
     archived = serializers.BooleanField(default=True)
-
-

@@ -17,7 +17,11 @@ from placeguard.web.orgs.models import User
 from placeguard.web.sites import services
 from placeguard.web.sites.access import can_edit
 from placeguard.web.sites.api.filters import SiteFilter
-from placeguard.web.sites.api.serializers import ArchiveSerializer, SiteSerializer, SiteWriteSerializer
+from placeguard.web.sites.api.serializers import (
+    ArchiveSerializer,
+    SiteSerializer,
+    SiteWriteSerializer,
+)
 from placeguard.web.sites.models import Site
 from placeguard.web.sites.queries import site_list
 
@@ -56,7 +60,9 @@ class SiteViewSet(
 
     def _read(self, site: Site, code: int = status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=site.pk)
-        return Response(SiteSerializer(fresh, context=self.get_serializer_context()).data, status=code)
+        return Response(
+            SiteSerializer(fresh, context=self.get_serializer_context()).data, status=code
+        )
 
     @extend_schema(request=SiteWriteSerializer, responses={201: SiteSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -84,5 +90,7 @@ class SiteViewSet(
         self._require_editor()
         serializer = ArchiveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        site = services.archive_site(site, actor=self._user(), archived=serializer.validated_data["archived"])
+        site = services.archive_site(
+            site, actor=self._user(), archived=serializer.validated_data["archived"]
+        )
         return self._read(site)
