@@ -84,7 +84,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response(body, status=500, content_type=PROBLEM_CONTENT_TYPE)
     assert isinstance(exc, exceptions.APIException)
     if isinstance(exc, exceptions.ValidationError):
-        body = problem(response.status_code, "validation_error", "Invalid input.", errors=_flatten(exc.detail))
+        body = problem(
+            response.status_code, "validation_error", "Invalid input.", errors=_flatten(exc.detail)
+        )
     else:
         codes = exc.get_codes()
         code = codes if isinstance(codes, str) else "error"
