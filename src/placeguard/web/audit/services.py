@@ -18,7 +18,7 @@ from django.utils import timezone
 from placeguard.web.audit.models import AuditChainHead, AuditEvent
 from placeguard.web.orgs.models import User
 
-__all__ = ["ChainReport", "diff_fields", "record", "verify_chain"]
+__all__ = ["ChainReport", "Change", "diff_fields", "record", "record_many", "verify_chain"]
 
 GENESIS = "0" * 64
 
@@ -73,6 +73,59 @@ def diff_fields(before: dict[str, Any] | None, after: dict[str, Any]) -> dict[st
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One object and its diff, for :func:`record_many`."""
+
+    obj: models.Model
+    diff: dict[str, Any]
+
+
+def _new_event(
+    actor: User | None,
+    actor_label: str | None,
+    action: str,
+    obj: models.Model,
+    diff: dict[str, Any],
+) -> AuditEvent:
+    return AuditEvent(
+        at=timezone.now(),
+        actor=actor,
+        actor_label=actor_label or (actor.username if actor is not None else "system"),
+        organisation_id=actor.organisation_id if actor is not None else None,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:300],
+        diff=_jsonable(diff),
+    )
+
+
+def _append(events: list[AuditEvent]) -> list[AuditEvent]:
+    """Chain ``events`` after the current head and store them; caller holds the transaction."""
+    if not transaction.get_connection().in_atomic_block:
+        msg = "audit events must be recorded inside the service's transaction"
+        raise RuntimeError(msg)
+    head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
+    prev = head.last_hash
+    for event in events:
+        event.prev_hash = prev
+        event.hash = compute_hash(event)
+        prev = event.hash
+    AuditEvent.objects.bulk_create(events)
+    head.last_hash = prev
+    head.count += len(events)
+    head.save(update_fields=["last_hash", "count"])
+    return events
+
+
+def record_many(
+    *, actor: User | None, action: str, changes: list[Change], actor_label: str | None = None
+) -> list[AuditEvent]:
+    """Append one event per change, in order, with one lock of the chain head."""
+    return _append([_new_event(actor, actor_label, action, c.obj, c.diff) for c in changes])
+
+
 def record(
     *,
     actor: User | None,
@@ -82,28 +135,7 @@ def record(
     actor_label: str | None = None,
 ) -> AuditEvent:
     """Append one event to the chain. Must run inside the caller's transaction."""
-    if not transaction.get_connection().in_atomic_block:
-        msg = "audit.record() must run inside the service's transaction"
-        raise RuntimeError(msg)
-    head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
-    event = AuditEvent(
-        at=timezone.now(),
-        actor=actor,
-        actor_label=actor_label or (actor.username if actor is not None else "system"),
-        organisation_id=actor.organisation_id if actor is not None else None,
-        action=action,
-        object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
-        object_repr=str(obj)[:300],
-        diff=_jsonable(diff or {}),
-        prev_hash=head.last_hash,
-    )
-    event.hash = compute_hash(event)
-    event.save()
-    head.last_hash = event.hash
-    head.count += 1
-    head.save(update_fields=["last_hash", "count"])
-    return event
+    return _append([_new_event(actor, actor_label, action, obj, diff or {})])[0]
 
 
 @dataclass(frozen=True, slots=True)

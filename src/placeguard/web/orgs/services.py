@@ -73,11 +73,7 @@ def _validate_org(fields: dict[str, Any], *, instance: Organisation | None) -> N
     slug = fields.get("slug", instance.slug if instance else "")
     if not slug:
         errors["slug"] = "this field is required"
-    elif (
-        Organisation.objects.filter(slug=slug)
-        .exclude(pk=instance.pk if instance else 0)
-        .exists()
-    ):
+    elif Organisation.objects.filter(slug=slug).exclude(pk=instance.pk if instance else 0).exists():
         errors["slug"] = "an organisation with this short name exists"
     if not fields.get("name", instance.name if instance else ""):
         errors["name"] = "this field is required"

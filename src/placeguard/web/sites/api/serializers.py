@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from placeguard.web.sites.choices import SiteType
 from placeguard.web.orgs.models import Organisation, Region
+from placeguard.web.sites.choices import SiteType
 from placeguard.web.sites.models import Site, Tag
 
 
