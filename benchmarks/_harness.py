@@ -37,6 +37,7 @@ def best_of(fn: Callable[[], object], repeat: int = 5) -> float:
     return statistics.median(times)
 
 
-def report(name: str, ours: float, baseline: float, unit: str = "s", baseline_name: str = "baseline") -> None:
-    """Print one figure and its ratio against the baseline."""
-    print(f"{name}: {ours:.4f} {unit}  |  {baseline_name}: {baseline:.4f} {unit}  |  speed-up ×{baseline / ours:.1f}")
+def report(name: str, ours: float, baseline: float, *, baseline_name: str = "baseline") -> None:
+    """Print one timing (seconds) and its ratio against the baseline."""
+    ratio = baseline / ours
+    print(f"{name}: {ours:.4f} s  |  {baseline_name}: {baseline:.4f} s  |  speed-up ×{ratio:.1f}")

@@ -51,8 +51,16 @@ with CaptureQueriesContext(connection) as ours_q:
     api_page()
 with CaptureQueriesContext(connection) as naive_q:
     naive_page()
-print(f"site list, {N_SITES} sites, page of 500 — queries: ours {len(ours_q)}, N+1 baseline {len(naive_q)}")
-report("site list API page (500 rows)", best_of(api_page), best_of(naive_page), baseline_name="N+1 baseline")
+print(
+    f"site list, {N_SITES} sites, page of 500 — queries: "
+    f"ours {len(ours_q)}, N+1 baseline {len(naive_q)}"
+)
+report(
+    "site list API page (500 rows)",
+    best_of(api_page),
+    best_of(naive_page),
+    baseline_name="N+1 baseline",
+)
 
 N_IMPORT = 500
 rows = [dict(s, name=f"Bench {i} {s['name']}") for i, s in enumerate(generate(99, N_IMPORT).sites)]

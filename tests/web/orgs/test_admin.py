@@ -75,5 +75,7 @@ def test_audit_admin_hides_other_organisations_site_events(world: World) -> None
     page = login("platform_admin").get("/admin/audit/auditevent/?q=North+Mall").content.decode()
     assert "0 results" in page
     assert AuditEvent.objects.filter(object_repr="North Mall").exists()  # it exists, just hidden
-    users_page = login("platform_admin").get("/admin/audit/auditevent/?q=mall_reader").content.decode()
+    users_page = (
+        login("platform_admin").get("/admin/audit/auditevent/?q=mall_reader").content.decode()
+    )
     assert "1 result" in users_page

@@ -28,7 +28,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except DatabaseError:
         db = "unavailable"
     code = 200 if db == "ok" else 503
-    body = {"status": "ok" if code == 200 else "degraded", "database": db, "version": placeguard.__version__}
+    body = {
+        "status": "ok" if code == 200 else "degraded",
+        "database": db,
+        "version": placeguard.__version__,
+    }
     return JsonResponse(body, status=code)
 
 
@@ -36,11 +40,15 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def dashboard(request: HttpRequest) -> HttpResponse:
     """What the user's organisation can see, at a glance."""
     counts = counts_by_type(request.user)
-    by_type = [(t, label, counts.get(t, 0)) for t, label in SiteType.choices]
+    largest = max(counts.values(), default=0)
+    # (type, label, count, bar length as a percentage of the largest count)
+    by_type = [
+        (t, label, counts.get(t, 0), round(100 * counts.get(t, 0) / largest, 1) if largest else 0)
+        for t, label in SiteType.choices
+    ]
     context = {
         "by_type": by_type,
         "total_sites": sum(counts.values()),
-        "total_capacity": None,
         "recent_events": recent_for(request.user, limit=10),
     }
     return render(request, "common/dashboard.html", context)

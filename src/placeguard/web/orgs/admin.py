@@ -146,7 +146,7 @@ class UserAdmin(PlatformAdminOnly):
 def _with_service_errors(form_class: Any, obj: Any) -> Any:
     """Run the service's validation while the admin form cleans, so errors show on the form."""
 
-    class Checked(form_class):  # type: ignore[valid-type,misc]
+    class Checked(form_class):  # type: ignore[misc]  # dynamic admin form class
         def clean(self) -> dict[str, Any]:
             data: dict[str, Any] = super().clean()
             username = data.get("username")

@@ -1,0 +1,39 @@
+"""Template filters shared by every page (``{% load placeguard_tags %}``)."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+register = template.Library()
+
+#: Human wording of audit actions; unknown actions are shown as stored.
+ACTION_LABELS: dict[str, Promise] = {
+    "site.create": _("registered site"),
+    "site.update": _("edited site"),
+    "site.archive": _("archived site"),
+    "site.restore": _("restored site"),
+    "organisation.create": _("registered organisation"),
+    "organisation.update": _("edited organisation"),
+    "user.create": _("created user"),
+    "user.update": _("edited user"),
+    "user.roles": _("changed roles of"),
+    "token.issue": _("issued API token"),
+    "token.revoke": _("revoked API token"),
+}
+
+
+@register.filter
+def action_label(action: str) -> str:
+    """``site.create`` → "registered site" (translated)."""
+    label = ACTION_LABELS.get(action)
+    return str(label) if label is not None else action
+
+
+@register.filter
+def changed_fields(diff: object) -> str:
+    """Comma-separated names of the fields an audit diff touched."""
+    if not isinstance(diff, dict):
+        return ""
+    return ", ".join(str(k) for k in diff)
