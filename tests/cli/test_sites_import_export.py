@@ -202,3 +202,21 @@ def test_export_is_scoped_and_reimports_identically(world: World, tmp_path: Path
 def test_export_requires_a_user(world: World) -> None:
     result = runner.invoke(app, ["sites", "export"])
     assert result.exit_code != 0
+
+
+def test_formula_guard_survives_a_round_trip(world: World, tmp_path: Path) -> None:
+    from placeguard.web.sites.services import update_site
+
+    update_site(
+        world.sites["mall_north"], {"name": "=HYPERLINK(1)", "address": "+44 Quay"}, actor=None
+    )
+    out = tmp_path / "x.csv"
+    assert (
+        runner.invoke(app, ["sites", "export", "--as", "mall_admin", "-o", str(out)]).exit_code == 0
+    )
+    assert "'=HYPERLINK(1)" in out.read_text()
+    Site.objects.filter(pk=world.sites["mall_north"].pk).update(name="renamed")
+    Site.objects.filter(pk=world.sites["mall_south"].pk).update(name="renamed too")
+    result = runner.invoke(app, ["sites", "import", str(out)])
+    assert result.exit_code == 0, result.output
+    assert Site.objects.filter(name="=HYPERLINK(1)", address="+44 Quay").exists()

@@ -241,8 +241,13 @@ def set_roles(user: User, roles: Iterable[str], *, actor: User | None) -> User:
     return user
 
 
-def update_user(user: User, *, actor: User | None, **fields: Any) -> User:
-    """Change a user's name, email or active flag (deactivating kills their tokens)."""
+def update_user(
+    user: User, *, actor: User | None, roles: Iterable[str] | None = None, **fields: Any
+) -> User:
+    """Change a user's name, email, active flag and (optionally) roles, in one transaction.
+
+    Deactivating a user deletes their API tokens.
+    """
     if actor is not None and not visible_users(actor).filter(pk=user.pk).exists():
         msg = "User not found."
         raise NotFoundError(msg)
@@ -266,6 +271,8 @@ def update_user(user: User, *, actor: User | None, **fields: Any) -> User:
         diff = audit.diff_fields(before, _user_snapshot(user))
         if diff:
             audit.record(actor=actor, action="user.update", obj=user, diff=diff)
+        if roles is not None and set(roles) != user.role_set:
+            user = set_roles(user, roles, actor=actor)
     return user
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -163,11 +162,7 @@ def _save_member(request: HttpRequest, form: UserEditForm, actor: User, member: 
     # service refuses the change if the actor may not grant them.
     roles = set(data["roles"]) | (set(member.role_set) - ORG_ADMIN_GRANTABLE)
     try:
-        with transaction.atomic():
-            if roles != set(member.role_set):
-                member = services.set_roles(member, roles, actor=actor)
-            if fields:
-                services.update_user(member, actor=actor, **fields)
+        services.update_user(member, actor=actor, roles=roles, **fields)
     except ValidationError as exc:
         apply_service_errors(form, exc)
     except ConflictError as exc:

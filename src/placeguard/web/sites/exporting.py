@@ -26,6 +26,7 @@ __all__ = [
     "site_properties",
     "sites_to_csv_rows",
     "sites_to_geojson",
+    "unguard_formula",
 ]
 
 #: CSV columns, in order.
@@ -40,6 +41,13 @@ def guard_formula(value: str) -> str:
     """Prefix ``'`` to a text cell that a spreadsheet would otherwise run as a formula."""
     if value.startswith(FORMULA_PREFIXES):
         return "'" + value
+    return value
+
+
+def unguard_formula(value: str) -> str:
+    """Undo :func:`guard_formula`, so that an exported file re-imports to the same text."""
+    if value.startswith("'") and value[1:].startswith(FORMULA_PREFIXES):
+        return value[1:]
     return value
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from placeguard.core.errors import ImportValidationError, RowError
+from placeguard.web.sites.exporting import TEXT_FIELDS, unguard_formula
 from placeguard.web.sites.validation import FIELDS, REQUIRED
 
 __all__ = ["ParsedFile", "read_site_file"]
@@ -78,7 +79,10 @@ def _read_csv(text: str) -> ParsedFile:
             )
         if not any((v or "").strip() for v in record.values()):
             continue  # blank line
-        rows.append({k: v for k, v in record.items() if k not in EXPORT_ONLY})
+        row = {k: v for k, v in record.items() if k not in EXPORT_ONLY}
+        for name in TEXT_FIELDS & row.keys():
+            row[name] = unguard_formula(row[name] or "")
+        rows.append(row)
         numbers.append(reader.line_num)
     return ParsedFile(rows, numbers, "csv")
 

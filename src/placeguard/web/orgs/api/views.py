@@ -202,9 +202,5 @@ class UserViewSet(
         serializer = UserUpdateSerializer(data=request.data, partial=kwargs.get("partial", False))
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        roles = data.pop("roles", None)
-        if data:
-            user = services.update_user(user, actor=actor, **data)
-        if roles is not None:
-            user = services.set_roles(user, roles, actor=actor)
+        user = services.update_user(user, actor=actor, **data)
         return self._read(user)
