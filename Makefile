@@ -75,7 +75,7 @@ bench: install
 	@set -e; for f in benchmarks/bench_*.py; do echo "== $$f"; PLACEGUARD_ENV=test $(PY) $$f; done
 
 screenshots: install assets chromium
-	PLACEGUARD_ENV=test $(BIN)/pytest -m e2e -q -k screenshot
+	$(PY) scripts/screenshots.py docs/img
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var .mypy_cache .ruff_cache

@@ -24,17 +24,20 @@ if [ "$(id -u)" = 0 ]; then
 fi
 chmod 700 "$dir"
 
+# Run as the cluster's owner from / (the caller's folder may be closed to that user).
+pg() { (cd / && "${as_pg[@]}" "$@"); }
+
 stop() {
-  "${as_pg[@]}" "$PGBIN/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
+  pg "$PGBIN/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
   rm -rf "$dir"
 }
 trap stop EXIT
 
-"${as_pg[@]}" "$PGBIN/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --no-locale >/dev/null
-"${as_pg[@]}" "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/log" -w \
+pg "$PGBIN/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --no-locale >/dev/null
+pg "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/log" -w \
   -o "-k $dir -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
   start >/dev/null
-"${as_pg[@]}" "$PGBIN/createdb" -h "$dir" -U postgres placeguard
+pg "$PGBIN/createdb" -h "$dir" -U postgres placeguard
 
 export DATABASE_URL="postgres://postgres@/placeguard?host=$dir"
 echo "with-postgres: PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') on $dir"

@@ -363,6 +363,8 @@ _STREETS = (
     "Union",
     "Lantern",
 )
+_DISTRICTS = ("Old Town", "Riverside", "Eastgate", "Westfield", "Hillcrest", "Portside",
+              "Greenway", "Northbank", "Southbank", "Fairview")  # fmt: skip
 _NIGHTLIFE = (
     "{street} Street Bistro",
     "Club {saint}",
@@ -503,7 +505,8 @@ def _site(
     rng: random.Random,
     start: date,
 ) -> dict[str, Any]:
-    place = rng.choice([region.town, region.name])
+    district = rng.choice(_DISTRICTS)
+    place = rng.choice([region.town, region.name, district, f"{region.town} {district}"])
     fmt = {"place": place, "saint": rng.choice(_SAINTS), "street": rng.choice(_STREETS)}
     if site_type == SiteType.PLACE_OF_WORSHIP:
         pattern, weekly = rng.choice(_FAITHS)
@@ -592,7 +595,12 @@ def generate(seed: int = 7, n_sites: int = 300, *, start: date | None = None) ->
         operator = rng.choice(operators[site_type])
         region = by_code[rng.choice(operator.regions or tuple(by_code))]
         site = _site(site_type, operator, region, rng, start)
-        # Names repeat across a country, but not within one town: number the repeats.
+        # Names repeat across a country, but not within one town: draw again a few times,
+        # then number the repeat.
+        for _ in range(4):
+            if site["name"] not in repeats:
+                break
+            site["name"] = _site(site_type, operator, region, rng, start)["name"]
         repeats[site["name"]] = repeats.get(site["name"], 0) + 1
         if repeats[site["name"]] > 1:
             site["name"] = f"{site['name']} ({repeats[site['name']]})"

@@ -143,6 +143,8 @@ STATIC_ROOT = DATA_DIR / "static"
 if not IS_PRODUCTION:
     # WhiteNoise warns about a missing STATIC_ROOT; in production `collectstatic` creates it.
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Outside production, serve assets straight from the source folders (no collectstatic needed).
+WHITENOISE_USE_FINDERS = not IS_PRODUCTION
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
