@@ -220,3 +220,37 @@ def test_formula_guard_survives_a_round_trip(world: World, tmp_path: Path) -> No
     result = runner.invoke(app, ["sites", "import", str(out)])
     assert result.exit_code == 0, result.output
     assert Site.objects.filter(name="=HYPERLINK(1)", address="+44 Quay").exists()
+
+
+def test_xlsx_export_has_typed_cells_and_defused_formulas(world: World, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from placeguard.web.sites.services import update_site
+
+    update_site(world.sites["mall_north"], {"name": "=1+1"}, actor=None)
+    out = tmp_path / "sites.xlsx"
+    result = runner.invoke(
+        app, ["sites", "export", "--as", "mall_admin", "--format", "xlsx", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    rows = list(load_workbook(out).active.iter_rows(values_only=True))
+    header, *data = rows
+    assert header[:4] == ("id", "uuid", "status", "name")
+    by_name = {r[header.index("name")]: r for r in data}
+    assert set(by_name) == {"'=1+1", "South Mall"}
+    assert by_name["South Mall"][header.index("capacity")] == 1200
+    assert by_name["South Mall"][header.index("latitude")] == 41.0  # a number, not text
+
+
+def test_xlsx_export_needs_an_output_file(world: World) -> None:
+    result = runner.invoke(app, ["sites", "export", "--as", "mall_admin", "--format", "xlsx"])
+    assert result.exit_code == 1
+    assert "--output" in result.output
+
+
+def test_xlsx_is_not_an_import_format(world: World, tmp_path: Path) -> None:
+    path = tmp_path / "s.xlsx"
+    path.write_text("x")
+    result = runner.invoke(app, ["sites", "import", str(path), "--format", "xlsx"])
+    assert result.exit_code == 1
+    assert "unknown format" in result.output

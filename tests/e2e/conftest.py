@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.conftest import World
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls made from the
 # test body are still synchronous and safe.
@@ -84,14 +85,8 @@ SITES = [
 ]  # fmt: skip
 
 
-@dataclass
-class E2EWorld:
-    """What the fixture built, by short name."""
-
-    regions: dict[str, Any] = field(default_factory=dict)
-    orgs: dict[str, Any] = field(default_factory=dict)
-    users: dict[str, Any] = field(default_factory=dict)
-    sites: dict[str, Any] = field(default_factory=dict)
+#: The same shape as the API tests' world: everything the fixture built, by short name.
+E2EWorld = World
 
 
 def build_e2e_world() -> E2EWorld:

@@ -147,11 +147,12 @@ def demo_logins() -> None:
 
 # ---------------------------------------------------------------- sites
 class FileFormat(StrEnum):
-    """Site file formats."""
+    """Site file formats (XLSX is export-only)."""
 
     AUTO = "auto"
     CSV = "csv"
     GEOJSON = "geojson"
+    XLSX = "xlsx"
 
 
 @sites_app.command("import")
@@ -207,7 +208,7 @@ def sites_export(
     import csv
     import io
 
-    from placeguard.web.sites.exporting import sites_to_csv_rows, sites_to_geojson
+    from placeguard.web.sites.exporting import sites_to_csv_rows, sites_to_geojson, sites_to_xlsx
     from placeguard.web.sites.queries import site_list
 
     actor = _user(as_user)
@@ -215,6 +216,13 @@ def sites_export(
     sites = site_list(actor).order_by("name", "id")
     if not include_archived:
         sites = sites.filter(status="active")
+    if file_format == FileFormat.XLSX:
+        if output is None:
+            msg = "an Excel export needs --output FILE"
+            raise _fail(msg)
+        output.write_bytes(sites_to_xlsx(sites))
+        err.print(f"Wrote {sites.count()} site(s) to {output}.")
+        return
     buffer = io.StringIO()
     if file_format == FileFormat.GEOJSON:
         json.dump(sites_to_geojson(sites), buffer, ensure_ascii=False, indent=1)

@@ -376,3 +376,16 @@ def test_language_switch_sets_lang_and_direction(world: World) -> None:
     assert '<html lang="ar" dir="rtl">' in content
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert '<html lang="en" dir="ltr">' in client.get("/").content.decode()
+
+
+def test_xlsx_export_is_scoped_and_filtered(world: World) -> None:
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    response = client_for(world, "police_n").get("/sites/export.xlsx", {"site_type": "retail"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
+    names = [r[rows[0].index("name")] for r in rows[1:]]
+    assert names == ["North Mall"]

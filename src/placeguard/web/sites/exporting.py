@@ -11,6 +11,7 @@ chosen as the local system (CLI); nothing here decides visibility.
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -26,6 +27,7 @@ __all__ = [
     "site_properties",
     "sites_to_csv_rows",
     "sites_to_geojson",
+    "sites_to_xlsx",
     "unguard_formula",
 ]
 
@@ -91,3 +93,23 @@ def sites_to_geojson(sites: Iterable[Site]) -> dict[str, Any]:
             }
         )
     return {"type": "FeatureCollection", "features": features}
+
+
+def sites_to_xlsx(sites: Iterable[Site]) -> bytes:
+    """An Excel workbook (one sheet, the CSV columns) with numbers stored as numbers.
+
+    Text cells get the same formula guard as the CSV: spreadsheet programs would otherwise
+    evaluate a site name such as ``=HYPERLINK(…)``.
+    """
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("sites")
+    sheet.append(list(CSV_HEADER))
+    numeric = {"id", "latitude", "longitude", "capacity"}
+    for site in sites:
+        props = site_properties(site)
+        sheet.append([props[n] if n in numeric else _cell(n, props[n]) for n in CSV_HEADER])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -42,7 +42,7 @@ from placeguard.web.orgs.models import Region, User
 from placeguard.web.sites import services
 from placeguard.web.sites.access import can_edit
 from placeguard.web.sites.choices import SiteStatus, SiteType
-from placeguard.web.sites.exporting import sites_to_csv_rows, sites_to_geojson
+from placeguard.web.sites.exporting import sites_to_csv_rows, sites_to_geojson, sites_to_xlsx
 from placeguard.web.sites.forms import (
     TIME_PROFILE_EXAMPLE,
     SiteForm,
@@ -196,6 +196,19 @@ def export_geojson(request: HttpRequest) -> JsonResponse:
         json_dumps_params={"ensure_ascii": False},
     )
     response["Content-Disposition"] = 'attachment; filename="placeguard-sites.geojson"'
+    return response
+
+
+@login_required
+@require_GET
+def export_xlsx(request: HttpRequest) -> HttpResponse:
+    """The filtered visible sites as an Excel workbook."""
+    _site_filter, sites = filtered_sites(request)
+    response = HttpResponse(
+        sites_to_xlsx(sites.iterator(chunk_size=500)),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="placeguard-sites.xlsx"'
     return response
 
 
