@@ -63,10 +63,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         written = build(args.node_modules, args.vendor)
     except FileNotFoundError as exc:
-        print(f"build_assets: {exc}", file=sys.stderr)  # noqa: T201 - a command-line script
+        print(f"build_assets: {exc}", file=sys.stderr)
         return 1
     if not args.quiet:
-        print(f"build_assets: copied {len(written)} files into {args.vendor}")  # noqa: T201
+        print(f"build_assets: copied {len(written)} files into {args.vendor}")
     return 0
 
 

@@ -21,8 +21,16 @@ from playwright.sync_api import Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
+# Headless, and no background connections: this machine has no network beyond loopback.
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def free_port() -> int:
@@ -66,7 +74,8 @@ def main() -> None:
     env.pop("DATABASE_URL", None)
     cli = str(BIN / "placeguard")
     subprocess.run([cli, "manage", "migrate", "-v", "0"], env=env, check=True)  # noqa: S603
-    subprocess.run([cli, "demo", "load", "--seed", "7"], env=env, check=True, capture_output=True)  # noqa: S603
+    demo = [cli, "demo", "load", "--seed", "7"]
+    subprocess.run(demo, env=env, check=True, capture_output=True)  # noqa: S603
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(  # noqa: S603
