@@ -1,0 +1,1 @@
+"""Scenario-level site risk: threat × vulnerability × consequence, plans and portfolios."""
