@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from placeguard.cli import _django
+from placeguard.cli.risk import risk_app
 from placeguard.core.errors import ImportValidationError, PlaceguardError
 
 if TYPE_CHECKING:
@@ -26,6 +27,7 @@ audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
 app.add_typer(demo_app, name="demo")
 app.add_typer(sites_app, name="sites")
 app.add_typer(audit_app, name="audit")
+app.add_typer(risk_app, name="risk")
 
 console = Console()
 err = Console(stderr=True)

@@ -1,0 +1,254 @@
+"""``placeguard risk``: questions, assessments and budget-optimal plans — no database needed."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import yaml
+from rich.console import Console
+from rich.table import Table
+
+from placeguard.core.errors import PlaceguardError, ValidationError
+
+risk_app = typer.Typer(
+    help="Scenario risk: questions, assessments and plans (no database).", no_args_is_help=True
+)
+console = Console()
+err = Console(stderr=True)
+
+PackOption = Annotated[
+    Path | None,
+    typer.Option("--pack", help="Folder of another risk content pack (default: the shipped one)."),
+]
+
+
+class Output(StrEnum):
+    """Output formats."""
+
+    TABLE = "table"
+    JSON = "json"
+
+
+def _pack(directory: Path | None) -> Any:
+    from placeguard.content import load_risk_pack
+
+    try:
+        return load_risk_pack(directory)
+    except PlaceguardError as exc:
+        err.print(f"[bold red]error:[/] {exc.message}")
+        raise typer.Exit(2) from exc
+
+
+def _emit(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def _read_input(path: Path, pack: Any) -> Any:
+    from placeguard.engines.risk.inputs import parse_assessment_input
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        err.print(f"[bold red]error:[/] {path} is not valid YAML/JSON: {exc}")
+        raise typer.Exit(1) from exc
+    try:
+        return parse_assessment_input(data, pack)
+    except ValidationError as exc:
+        table = Table(title=f"{exc.message} {len(exc.errors)} problem(s):", title_style="bold red")
+        table.add_column("where")
+        table.add_column("problem")
+        for e in exc.errors:
+            table.add_row(e.field or "(top)", e.message)
+        err.print(table)
+        raise typer.Exit(1) from exc
+
+
+@risk_app.command("questions")
+def questions(
+    site_type: Annotated[
+        str, typer.Option("--site-type", help="Site type id, e.g. place_of_worship.")
+    ],
+    output: Annotated[Output, typer.Option("--format")] = Output.TABLE,
+    tier: Annotated[
+        str | None, typer.Option(help="Only this tier: quick, standard or expert.")
+    ] = None,
+    pack_dir: PackOption = None,
+) -> None:
+    """List the questions that apply to a site type, options from worst to best."""
+    from placeguard.engines.risk.catalogue import SITE_TYPES
+
+    if site_type not in SITE_TYPES:
+        err.print(
+            f"[bold red]error:[/] unknown site type {site_type!r}; "
+            f"use one of {', '.join(SITE_TYPES)}"
+        )
+        raise typer.Exit(1)
+    pack = _pack(pack_dir)
+    selected = [q for q in pack.questions_for(site_type) if tier is None or q.tier == tier]
+    if output == Output.JSON:
+        _emit(
+            [
+                {
+                    "id": q.id,
+                    "category": q.category,
+                    "tier": q.tier,
+                    "text": q.text,
+                    "options": [o.label for o in q.options],
+                    "measures": list(q.measures),
+                    "scenarios": list(pack.question_scenarios(q)),
+                    "layers": list(pack.question_layers(q)),
+                }
+                for q in selected
+            ]
+        )
+        return
+    table = Table(
+        title=f"{len(selected)} questions for {site_type} "
+        "(options worst → best; 'unknown' always allowed)"
+    )
+    table.add_column("id")
+    table.add_column("question")
+    table.add_column("options")
+    for q in selected:
+        table.add_row(q.id, q.text, "\n".join(f"{i}. {o.label}" for i, o in enumerate(q.options)))
+    console.print(table)
+
+
+@risk_app.command("assess")
+def assess_file(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    output: Annotated[Output, typer.Option("--format")] = Output.TABLE,
+    top: Annotated[int, typer.Option(min=0, max=20, help="Drivers shown per scenario.")] = 3,
+    pack_dir: PackOption = None,
+) -> None:
+    """Score a site from an answers file: T, V, C and risk per scenario, with the top drivers."""
+    from placeguard.engines.risk.assessment import assess
+
+    pack = _pack(pack_dir)
+    data = _read_input(file, pack)
+    result = assess(pack, data.profile, data.answers, threat_level=data.threat_level, top=top)
+    if output == Output.JSON:
+        _emit({"pack_version": pack.version, **result.as_dict()})
+        return
+    table = Table(
+        title=f"{data.profile.site_type}, {result.people:,} people, "
+        f"threat level {data.threat_level}"
+    )
+    for col in (
+        "scenario",
+        "T /yr",
+        "V",
+        "C",
+        "risk /yr [interval]",
+        "score",
+        "band",
+        "top driver",
+    ):
+        table.add_column(col)
+    for s in sorted(result.scenarios, key=lambda s: -s.risk):
+        driver = s.drivers[0].sentence(s.name) if s.drivers else ""
+        table.add_row(
+            s.name,
+            f"{s.threat:.1e}",
+            f"{s.vulnerability:.2f}",
+            f"{s.consequence:.1f}",
+            f"{s.risk:.2e} [{s.risk_low:.1e}, {s.risk_high:.1e}]",
+            str(s.score),
+            s.band,
+            driver,
+        )
+    console.print(table)
+    console.print(f"Total: {result.total_risk:.2e} expected casualties per year.")
+    if result.unknown:
+        console.print(
+            f"[yellow]{len(result.unknown)} answer(s) unknown, counted as worst:[/] "
+            + ", ".join(result.unknown)
+        )
+
+
+@risk_app.command("plan")
+def plan_file(  # noqa: PLR0917 - Typer maps each option to a parameter
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    budget: Annotated[float, typer.Option(min=0, help="Capital (one-off) budget, pack currency.")],
+    opex: Annotated[float | None, typer.Option(min=0, help="Yearly running-cost budget.")] = None,
+    openness: Annotated[
+        float | None, typer.Option(min=0, help="Most openness impact allowed (sum).")
+    ] = None,
+    pareto: Annotated[
+        int, typer.Option(min=0, max=50, help="Also print a risk/cost curve of N budgets.")
+    ] = 0,
+    output: Annotated[Output, typer.Option("--format")] = Output.TABLE,
+    pack_dir: PackOption = None,
+) -> None:
+    """The measures that minimise total residual risk within the budgets (exact MILP)."""
+    import numpy as np
+
+    from placeguard.engines.risk.assessment import assess
+    from placeguard.engines.risk.planning import pareto_curve, problem_for_site, solve_plan
+
+    pack = _pack(pack_dir)
+    data = _read_input(file, pack)
+    result = assess(pack, data.profile, data.answers, threat_level=data.threat_level, top=0)
+    problem = problem_for_site(
+        pack, data.profile.site_type, result.quality, np.array([s.risk for s in result.scenarios])
+    )
+    limits = {
+        "opex_budget": float("inf") if opex is None else opex,
+        "openness_limit": float("inf") if openness is None else openness,
+    }
+    try:
+        plan = solve_plan(problem, capex_budget=budget, **limits)
+        curve = pareto_curve(problem, points=pareto, **limits) if pareto else []
+    except PlaceguardError as exc:
+        err.print(f"[bold red]error:[/] {exc.message}")
+        raise typer.Exit(1) from exc
+    measures = [pack.measure(m) for m in plan.chosen]
+    body = {
+        "pack_version": pack.version,
+        "currency": pack.currency,
+        "budget": {"capex": budget, "opex": opex, "openness": openness},
+        "chosen": [
+            {
+                "id": m.id,
+                "name": m.name,
+                "capex": float(problem.capex[problem.ids.index(m.id)]),
+                "opex": float(problem.opex[problem.ids.index(m.id)]),
+                "openness": m.openness,
+            }
+            for m in measures
+        ],
+        "total": {"capex": plan.capex, "opex": plan.opex, "openness": plan.openness},
+        "risk_before": plan.total_before,
+        "risk_after": plan.total_after,
+        "residual_by_scenario": {
+            s.id: {"before": float(b), "after": float(a)}
+            for s, b, a in zip(pack.scenarios, plan.risk_before, plan.risk_after, strict=True)
+        },
+        "status": plan.status,
+        "mip_gap": plan.mip_gap,
+        "pareto": [
+            {"budget": p.budget, "capex": p.capex, "risk": p.risk, "chosen": list(p.chosen)}
+            for p in curve
+        ],
+    }
+    if output == Output.JSON:
+        _emit(body)
+        return
+    table = Table(title=f"Optimal plan within {budget:,.0f} {pack.currency} capital")
+    for col in ("measure", f"capex {pack.currency}", f"opex {pack.currency}/yr", "openness"):
+        table.add_column(col)
+    for row in body["chosen"]:
+        table.add_row(
+            row["name"], f"{row['capex']:,.0f}", f"{row['opex']:,.0f}", str(row["openness"])
+        )
+    console.print(table)
+    cut = 1 - plan.total_after / plan.total_before if plan.total_before else 0.0
+    console.print(
+        f"Risk {plan.total_before:.2e} → {plan.total_after:.2e} "
+        f"expected casualties/yr ({cut:.0%} lower)."
+    )
