@@ -11,7 +11,11 @@ from placeguard.engines.risk.catalogue import RiskPack, parse_pack
 
 def tiny_docs() -> dict[str, Any]:
     """Two scenarios, three measures, three questions (numbers chosen for hand arithmetic)."""
-    opts = [{"label": "none", "q": 0.0}, {"label": "partly", "q": 0.5}, {"label": "fully", "q": 1.0}]
+    opts = [
+        {"label": "none", "q": 0.0},
+        {"label": "partly", "q": 0.5},
+        {"label": "fully", "q": 1.0},
+    ]
     return {
         "scenarios.yaml": {
             "version": "test-1",

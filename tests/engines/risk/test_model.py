@@ -41,9 +41,13 @@ def test_interval_is_the_corner_evaluation(tiny: RiskPack) -> None:
 
 def test_threat_level_symbolism_and_threats_scale_t(tiny: RiskPack) -> None:
     base = assess(tiny, VENUE, {}).scenario("vehicle_ramming").threat
-    assert assess(tiny, VENUE, {}, threat_level=5).scenario("vehicle_ramming").threat == pytest.approx(10 * base)
+    assert assess(tiny, VENUE, {}, threat_level=5).scenario(
+        "vehicle_ramming"
+    ).threat == pytest.approx(10 * base)
     marked = SiteProfile(site_type="venue", capacity=1000, symbolic=2, threatened=True)
-    assert assess(tiny, marked, {}).scenario("vehicle_ramming").threat == pytest.approx(base * 2 * 2)
+    assert assess(tiny, marked, {}).scenario("vehicle_ramming").threat == pytest.approx(
+        base * 2 * 2
+    )
 
 
 def test_unknown_and_unanswered_count_as_worst_and_are_flagged(tiny: RiskPack) -> None:
@@ -77,9 +81,10 @@ def test_events_larger_than_capacity_raise_consequence(tiny: RiskPack) -> None:
     small = SiteProfile(site_type="venue", capacity=100)
     with_event = SiteProfile(site_type="venue", capacity=100, time_profile=profile)
     assert with_event.people == 5000
-    assert assess(tiny, with_event, {}).scenario("vehicle_ramming").consequence > assess(
-        tiny, small, {}
-    ).scenario("vehicle_ramming").consequence
+    assert (
+        assess(tiny, with_event, {}).scenario("vehicle_ramming").consequence
+        > assess(tiny, small, {}).scenario("vehicle_ramming").consequence
+    )
 
 
 def test_drivers_are_ordered_and_explained(tiny: RiskPack) -> None:
@@ -115,7 +120,11 @@ answers_st = st.fixed_dictionaries(
 
 
 @settings(max_examples=150, deadline=None)
-@given(answers=answers_st, question=st.sampled_from(["Q1", "Q2", "Q3"]), capacity=st.integers(0, 100_000))
+@given(
+    answers=answers_st,
+    question=st.sampled_from(["Q1", "Q2", "Q3"]),
+    capacity=st.integers(0, 100_000),
+)
 def test_improving_any_single_answer_never_raises_any_scenario_risk(
     tiny: RiskPack, answers: dict[str, int | str], question: str, capacity: int
 ) -> None:

@@ -44,10 +44,16 @@ def problems(draw: st.DrawFn) -> PlanProblem:
 
 
 @settings(max_examples=120, deadline=None)
-@given(problem=problems(), capex=st.floats(0, 400), opex=st.floats(0, 400), openness=st.integers(0, 10))
-def test_milp_matches_exhaustive_search(problem: PlanProblem, capex: float, opex: float, openness: int) -> None:
+@given(
+    problem=problems(), capex=st.floats(0, 400), opex=st.floats(0, 400), openness=st.integers(0, 10)
+)
+def test_milp_matches_exhaustive_search(
+    problem: PlanProblem, capex: float, opex: float, openness: int
+) -> None:
     plan = solve_plan(problem, capex_budget=capex, opex_budget=opex, openness_limit=openness)
-    assert plan.total_after == pytest.approx(brute_force(problem, capex, opex, openness), rel=1e-6, abs=1e-12)
+    assert plan.total_after == pytest.approx(
+        brute_force(problem, capex, opex, openness), rel=1e-6, abs=1e-12
+    )
     assert plan.capex <= capex + 1e-6
     assert plan.opex <= opex + 1e-6
     assert plan.openness <= openness + 1e-9
@@ -55,16 +61,20 @@ def test_milp_matches_exhaustive_search(problem: PlanProblem, capex: float, opex
 
 @settings(max_examples=60, deadline=None)
 @given(problem=problems(), budgets=st.lists(st.floats(0, 400), min_size=2, max_size=4))
-def test_a_larger_budget_never_yields_a_higher_optimal_risk(problem: PlanProblem, budgets: list[float]) -> None:
+def test_a_larger_budget_never_yields_a_higher_optimal_risk(
+    problem: PlanProblem, budgets: list[float]
+) -> None:
     risks = [solve_plan(problem, capex_budget=b).total_after for b in sorted(budgets)]
-    for smaller, larger in zip(risks, risks[1:], strict=False):
+    for smaller, larger in itertools.pairwise(risks):
         assert larger <= smaller * (1 + 1e-6) + 1e-12
 
 
 def test_site_plan_on_the_tiny_pack(tiny: RiskPack) -> None:
     site = SiteProfile(site_type="venue", capacity=1000)
     result = assess(tiny, site, {"Q1": 0, "Q2": 0, "Q3": 0})
-    problem = problem_for_site(tiny, "venue", result.quality, np.array([s.risk for s in result.scenarios]))
+    problem = problem_for_site(
+        tiny, "venue", result.quality, np.array([s.risk for s in result.scenarios])
+    )
     assert problem.ids == ("BARRIER", "GUARD", "KIT")
     assert problem.capex.tolist() == [20000, 0, 1000]
     # 1,000 buys the kits only; 21,000 buys barriers and kits; guards cost 50,000 a year.
@@ -74,12 +84,16 @@ def test_site_plan_on_the_tiny_pack(tiny: RiskPack) -> None:
     assert full.chosen == ("BARRIER", "GUARD", "KIT")
     assert full.total_after < result.total_risk
     planned = assess(tiny, site, {"Q1": 0, "Q2": 0, "Q3": 0}, planned=list(full.chosen))
-    assert full.total_after == pytest.approx(planned.total_risk)  # the plan's residual is the model's
+    assert full.total_after == pytest.approx(
+        planned.total_risk
+    )  # the plan's residual is the model's
 
 
 def test_openness_limit_keeps_guards_out(tiny: RiskPack) -> None:
     result = assess(tiny, SiteProfile(site_type="venue", capacity=1000), {})
-    problem = problem_for_site(tiny, "venue", result.quality, np.array([s.risk for s in result.scenarios]))
+    problem = problem_for_site(
+        tiny, "venue", result.quality, np.array([s.risk for s in result.scenarios])
+    )
     plan = solve_plan(problem, capex_budget=1e6, opex_budget=1e6, openness_limit=1)
     assert "GUARD" not in plan.chosen
     assert plan.openness <= 1
@@ -87,13 +101,17 @@ def test_openness_limit_keeps_guards_out(tiny: RiskPack) -> None:
 
 def test_partly_done_measures_cost_the_remaining_share(tiny: RiskPack) -> None:
     result = assess(tiny, SiteProfile(site_type="venue", capacity=1000), {"Q1": 1})
-    problem = problem_for_site(tiny, "venue", result.quality, np.array([s.risk for s in result.scenarios]))
+    problem = problem_for_site(
+        tiny, "venue", result.quality, np.array([s.risk for s in result.scenarios])
+    )
     assert problem.capex[problem.ids.index("BARRIER")] == pytest.approx(10000)
 
 
 def test_pareto_curve_falls_as_cost_rises(tiny: RiskPack) -> None:
     result = assess(tiny, SiteProfile(site_type="venue", capacity=1000), {})
-    problem = problem_for_site(tiny, "venue", result.quality, np.array([s.risk for s in result.scenarios]))
+    problem = problem_for_site(
+        tiny, "venue", result.quality, np.array([s.risk for s in result.scenarios])
+    )
     curve = pareto_curve(problem, points=8)
     costs = [p.capex for p in curve]
     risks = [p.risk for p in curve]
