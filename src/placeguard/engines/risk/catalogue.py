@@ -173,6 +173,7 @@ class Overlay:
     source: str
     tier_rule: str  # "uk_tppa_2025" or "all"
     requirements: tuple[Requirement, ...]
+    site_types: tuple[str, ...] = ()  # empty: every type
 
 
 @dataclass(frozen=True)
@@ -416,6 +417,7 @@ def _overlay(p: Problems, raw: object, path: str, questions: Mapping[str, Questi
         source=p.text(d, "source", path, required=False),
         tier_rule=str(tier_rule),
         requirements=tuple(requirements),
+        site_types=p.ids(d.get("site_types", []), f"{path}.site_types", SITE_TYPES),
     )
 
 
