@@ -51,9 +51,10 @@ def test_milp_matches_exhaustive_search(
     problem: PlanProblem, capex: float, opex: float, openness: int
 ) -> None:
     plan = solve_plan(problem, capex_budget=capex, opex_budget=opex, openness_limit=openness)
-    assert plan.total_after == pytest.approx(
-        brute_force(problem, capex, opex, openness), rel=1e-6, abs=1e-12
-    )
+    # HiGHS stops at an absolute gap of 1e-6 on risks scaled to a maximum of 1.
+    tolerance = 2e-6 * float(problem.risk.max())
+    best = brute_force(problem, capex, opex, openness)
+    assert plan.total_after == pytest.approx(best, rel=1e-6, abs=tolerance)
     assert plan.capex <= capex + 1e-6
     assert plan.opex <= opex + 1e-6
     assert plan.openness <= openness + 1e-9
@@ -66,7 +67,7 @@ def test_a_larger_budget_never_yields_a_higher_optimal_risk(
 ) -> None:
     risks = [solve_plan(problem, capex_budget=b).total_after for b in sorted(budgets)]
     for smaller, larger in itertools.pairwise(risks):
-        assert larger <= smaller * (1 + 1e-6) + 1e-12
+        assert larger <= smaller * (1 + 1e-6) + 2e-6 * float(problem.risk.max())
 
 
 def test_site_plan_on_the_tiny_pack(tiny: RiskPack) -> None:

@@ -197,7 +197,8 @@ def assess(
     people = profile.people
 
     # Row 0: as answered. Row 1+i: question i moved to its best option (for explanations).
-    asked = [i for i in range(model.n_questions) if not np.isnan(row[i]) and row[i] < 1.0]
+    # (Skipped when no drivers are wanted: one row is all scoring needs.)
+    asked = [i for i in range(model.n_questions) if top and not np.isnan(row[i]) and row[i] < 1.0]
     rows = np.repeat(row[None, :], 1 + len(asked), axis=0)
     for r, i in enumerate(asked, start=1):
         rows[r, i] = 1.0

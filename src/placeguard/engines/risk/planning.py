@@ -202,7 +202,9 @@ def solve_plan(
     """The selection of candidates that minimises total residual risk within the budgets.
 
     Ties in risk are broken towards the cheaper plan (a cost term 10⁻⁹ times smaller than the
-    risk scale is added to the objective).
+    risk scale is added to the objective). Optimality is to HiGHS's tolerances: a relative gap
+    of 10⁻⁷ and an absolute gap of 10⁻⁶ of the largest scenario risk (risks are scaled so the
+    largest is 1; scipy does not expose the absolute gap setting).
     """
     n_j, n_k = problem.factor.shape
     scale = float(problem.risk.max()) if problem.risk.size and problem.risk.max() > 0 else 1.0
