@@ -65,6 +65,25 @@ class Problems:
             raise ContentError(self.items)
 
     # typed accessors -------------------------------------------------------------
+    def keys(self, data: Mapping[str, Any], allowed: Iterable[str], path: str) -> None:
+        """Report keys that are not in ``allowed`` (a typo must not be silently ignored)."""
+        known = set(allowed)
+        for key in data:
+            if key not in known:
+                hint = " (write it as acts_on)" if key is True else ""
+                self.add(
+                    f"{path}.{key}",
+                    f"unknown key{hint}; expected one of {', '.join(sorted(known))}",
+                )
+
+    def flag(self, data: Mapping[str, Any], key: str, path: str, *, default: bool = False) -> bool:
+        """A true/false field."""
+        value = data.get(key, default)
+        if not isinstance(value, bool):
+            self.add(f"{path}.{key}", "expected true or false")
+            return default
+        return value
+
     def mapping(self, data: object, path: str) -> Mapping[str, Any]:
         """``data`` if it is a mapping, else record a problem and return ``{}``."""
         if isinstance(data, Mapping):

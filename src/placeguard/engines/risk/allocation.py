@@ -27,7 +27,7 @@ from numpy.typing import NDArray
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from scipy.sparse import coo_matrix
 
-from placeguard.engines.risk.planning import InfeasiblePlanError, PlanProblem
+from placeguard.engines.risk.planning import InfeasiblePlanError, PlanProblem, _quiet_stdout
 
 __all__ = ["Allocation", "SiteOption", "allocate", "greedy_options"]
 
@@ -109,13 +109,14 @@ def allocate(
         LinearConstraint(one_each, np.ones(len(problems)), np.ones(len(problems))),
         LinearConstraint(cost[None, :], -np.inf, budget),
     ]
-    result = milp(
-        risk / scale,
-        integrality=np.ones(n, dtype=np.int64),
-        bounds=Bounds(np.zeros(n), np.ones(n)),
-        constraints=constraints,
-        options={"time_limit": time_limit, "mip_rel_gap": 1e-6},
-    )
+    with _quiet_stdout():
+        result = milp(
+            risk / scale,
+            integrality=np.ones(n, dtype=np.int64),
+            bounds=Bounds(np.zeros(n), np.ones(n)),
+            constraints=constraints,
+            options={"time_limit": time_limit, "mip_rel_gap": 1e-6},
+        )
     if result.x is None or result.status not in (0, 1):  # 1: time limit with a feasible plan
         msg = f"the allocation solver found no plan: {result.message}"
         raise InfeasiblePlanError(msg)

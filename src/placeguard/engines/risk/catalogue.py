@@ -54,6 +54,37 @@ MEASURE_CATEGORIES = ("people", "procedures", "physical", "technical", "informat
 TIERS = ("quick", "standard", "expert")
 THREAT_LEVELS = (1, 2, 3, 4, 5)
 SITE_TYPES = tuple(t.value for t in SiteType)
+SCENARIO_KEYS = (
+    "id",
+    "name",
+    "description",
+    "precursor",
+    "modes",
+    "layers",
+    "attacker_capability",
+    "success_probability",
+    "lethality",
+    "exposed_share",
+    "max_exposed",
+    "base_rate",
+    "gtd",
+    "acled",
+)
+QUESTION_KEYS = ("id", "category", "site_types", "tier", "text", "help", "options", "measures")
+MEASURE_KEYS = (
+    "id",
+    "name",
+    "description",
+    "category",
+    "layers",
+    "site_types",
+    "effects",
+    "capex",
+    "opex",
+    "openness",
+    "requires",
+    "excludes",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,6 +275,7 @@ def _unique(problems: Problems, items: list[tuple[str, str]], what: str) -> None
 
 def _scenario(p: Problems, raw: object, path: str) -> ScenarioSpec:
     d = p.mapping(raw, path)
+    p.keys(d, SCENARIO_KEYS, path)
     sid = p.text(d, "id", path)
     if sid and sid not in {s.value for s in Scenario}:
         p.add(f"{path}.id", f"{sid!r} is not a scenario of the shared vocabulary")
@@ -273,7 +305,7 @@ def _scenario(p: Problems, raw: object, path: str) -> ScenarioSpec:
         id=sid,
         name=p.text(d, "name", path),
         description=p.text(d, "description", path, required=False),
-        precursor=bool(d.get("precursor", False)),
+        precursor=p.flag(d, "precursor", path),
         modes=p.ids(d.get("modes", []), f"{path}.modes"),
         layers=p.ids(d.get("layers", []), f"{path}.layers", LAYERS),
         attacker_capability=capability,
@@ -294,12 +326,14 @@ def _scenario(p: Problems, raw: object, path: str) -> ScenarioSpec:
 
 def _question(p: Problems, raw: object, path: str, measure_ids: set[str]) -> Question:
     d = p.mapping(raw, path)
+    p.keys(d, QUESTION_KEYS, path)
     options: list[Option] = []
     raw_options = p.sequence(d.get("options"), f"{path}.options")
     if not 3 <= len(raw_options) <= 6:
         p.add(f"{path}.options", "expected 3 to 6 options, worst first")
     for i, item in enumerate(raw_options):
         o = p.mapping(item, f"{path}.options[{i}]")
+        p.keys(o, ("label", "q"), f"{path}.options[{i}]")
         options.append(
             Option(
                 p.text(o, "label", f"{path}.options[{i}]"),
@@ -335,15 +369,17 @@ def _question(p: Problems, raw: object, path: str, measure_ids: set[str]) -> Que
 
 def _measure(p: Problems, raw: object, path: str, scenario_ids: set[str]) -> Measure:
     d = p.mapping(raw, path)
+    p.keys(d, MEASURE_KEYS, path)
     effects: list[Effect] = []
     for i, item in enumerate(p.sequence(d.get("effects"), f"{path}.effects")):
         e = p.mapping(item, f"{path}.effects[{i}]")
+        p.keys(e, ("scenario", "acts_on", "effectiveness"), f"{path}.effects[{i}]")
         scenario = p.text(e, "scenario", f"{path}.effects[{i}]")
         if scenario and scenario not in scenario_ids:
             p.add(f"{path}.effects[{i}].scenario", f"unknown scenario {scenario!r}")
-        on = e.get("on")
+        on = e.get("acts_on")
         if on not in {"V", "C"}:
-            p.add(f"{path}.effects[{i}].on", "expected V (success) or C (consequence)")
+            p.add(f"{path}.effects[{i}].acts_on", "expected V (success) or C (consequence)")
         # A single measure never removes a risk entirely: at most 0.95 effectiveness.
         eff = p.triple(
             e.get("effectiveness"), f"{path}.effects[{i}].effectiveness", low=0, high=0.95
@@ -388,6 +424,7 @@ def _measure(p: Problems, raw: object, path: str, scenario_ids: set[str]) -> Mea
 
 def _overlay(p: Problems, raw: object, path: str, questions: Mapping[str, Question]) -> Overlay:
     d = p.mapping(raw, path)
+    p.keys(d, ("id", "name", "source", "tier_rule", "site_types", "requirements"), path)
     tier_rule = d.get("tier_rule", "all")
     if tier_rule not in {"all", "uk_tppa_2025"}:
         p.add(f"{path}.tier_rule", "expected all or uk_tppa_2025")
@@ -395,12 +432,17 @@ def _overlay(p: Problems, raw: object, path: str, questions: Mapping[str, Questi
     for i, item in enumerate(p.sequence(d.get("requirements"), f"{path}.requirements")):
         rp = f"{path}.requirements[{i}]"
         r = p.mapping(item, rp)
+        p.keys(r, ("id", "text", "tiers", "met_when"), rp)
         minimum: dict[str, int] = {}
         for qid, index in p.mapping(r.get("met_when", {}), f"{rp}.met_when").items():
             question = questions.get(qid)
             if question is None:
                 p.add(f"{rp}.met_when.{qid}", "unknown question")
-            elif not isinstance(index, int) or not 0 <= index < len(question.options):
+            elif (
+                isinstance(index, bool)
+                or not isinstance(index, int)
+                or not 0 <= index < len(question.options)
+            ):
                 p.add(
                     f"{rp}.met_when.{qid}",
                     f"expected an option index 0–{len(question.options) - 1}",

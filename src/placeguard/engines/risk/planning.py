@@ -23,7 +23,10 @@ one-off and running cost (half-done work is half paid).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import os
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -123,6 +126,24 @@ class PlanResult:
         return float(self.risk_after.sum())
 
 
+@contextmanager
+def _quiet_stdout() -> Iterator[None]:
+    """Silence file descriptor 1 while HiGHS runs.
+
+    HiGHS's C++ code can print diagnostics straight to the process's standard output, which
+    would corrupt machine-readable CLI output (``--format json``).
+    """
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 1)
+            yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 @dataclass
 class _Rows:
     """Sparse constraint rows being assembled: ``lo ≤ A x ≤ hi``."""
@@ -165,30 +186,43 @@ class _Layout:
         return self.n_j + len(self.steps) + s
 
 
-def _chain(problem: PlanProblem, r0: FloatArray, rows: _Rows) -> _Layout:
-    """Constraints that make each scenario's risk the exact product along its chain."""
+def _chain(problem: PlanProblem, r0: FloatArray, rows: _Rows) -> tuple[_Layout, FloatArray]:
+    """Constraints that make each scenario's risk the exact product along its chain.
+
+    ``w = R_prev · x`` is written with the full McCormick envelope over ``R_prev ∈ [L, U]``,
+    where ``U = r0`` and ``L`` is the risk left if every earlier measure of the chain were
+    chosen; for a binary ``x`` the envelope is exact, and the lower bound ``L`` makes the LP
+    relaxation much tighter than a plain big-M. Returns the layout and each step's ``L``.
+    """
     n_j, n_k = problem.factor.shape
     steps = tuple(
-        (k, j) for k in range(n_k) for j in range(n_j) if problem.factor[j, k] < 1.0 and r0[k] > 0
+        (k, j)
+        for k in range(n_k)
+        for j in np.argsort(problem.factor[:, k], kind="stable")  # strongest first
+        if problem.factor[j, k] < 1.0 and r0[k] > 0
     )
     last: dict[int, int] = {}
     layout = _Layout(n_j, steps, last)
+    floor = np.zeros(len(steps))  # L of R after each step
     for s, (k, j) in enumerate(steps):
         u = float(r0[k])
         f = 1.0 - float(problem.factor[j, k])
         x, r, w = layout.x(j), layout.r(s), layout.w(s)
         prev = last.get(k)
-        if prev is None:  # the previous risk is the constant r0[k]
+        if prev is None:  # R_prev is the constant r0: w = r0 x exactly
             rows.add([(r, 1.0), (w, f)], u, u)  # R = r0 − f w
-            rows.add([(w, 1.0), (x, -u)], 0.0, np.inf)  # w ≥ r0 − U (1 − x) = U x
+            rows.add([(w, 1.0), (x, -u)], 0.0, 0.0)
+            low = u
         else:
-            p = layout.r(prev)
+            p, low = layout.r(prev), float(floor[prev])
             rows.add([(r, 1.0), (p, -1.0), (w, f)], 0.0, 0.0)  # R = R_prev − f w
-            rows.add([(w, 1.0), (p, -1.0)], -np.inf, 0.0)  # w ≤ R_prev
+            rows.add([(w, 1.0), (x, -u)], -np.inf, 0.0)  # w ≤ U x
+            rows.add([(w, 1.0), (x, -low)], 0.0, np.inf)  # w ≥ L x
             rows.add([(w, 1.0), (p, -1.0), (x, -u)], -u, np.inf)  # w ≥ R_prev − U (1 − x)
-        rows.add([(w, 1.0), (x, -u)], -np.inf, 0.0)  # w ≤ U x
+            rows.add([(w, 1.0), (p, -1.0), (x, -low)], -np.inf, -low)  # w ≤ R_prev − L (1 − x)
+        floor[s] = low * float(problem.factor[j, k])
         last[k] = s
-    return layout
+    return layout, floor
 
 
 def solve_plan(
@@ -210,7 +244,7 @@ def solve_plan(
     scale = float(problem.risk.max()) if problem.risk.size and problem.risk.max() > 0 else 1.0
     r0 = problem.risk / scale  # risks scaled to at most 1 keep HiGHS's tolerances meaningful
     rows = _Rows([], [], [], [], [])
-    layout = _chain(problem, r0, rows)
+    layout, floor = _chain(problem, r0, rows)
     for j, p in problem.requires:
         rows.add([(layout.x(j), 1.0), (layout.x(p), -1.0)], -np.inf, 0.0)
     for a, b in problem.excludes:
@@ -232,18 +266,20 @@ def solve_plan(
     integrality[:n_j] = 1
     chain_upper = r0[[k for k, _ in layout.steps]]
     upper = np.concatenate([np.ones(n_j), chain_upper, chain_upper])
+    lower = np.concatenate([np.zeros(n_j), floor, np.zeros(len(layout.steps))])
     constraints = []
     if rows.lo:
         entries = (np.array(rows.vals), (np.array(rows.rows), np.array(rows.cols)))
         matrix = coo_matrix(entries, shape=(len(rows.lo), layout.n_var))
         constraints.append(LinearConstraint(matrix.tocsr(), np.array(rows.lo), np.array(rows.hi)))
-    result = milp(
-        objective,
-        integrality=integrality,
-        bounds=Bounds(np.zeros(layout.n_var), upper),
-        constraints=constraints,
-        options={"time_limit": time_limit, "mip_rel_gap": 1e-7, "presolve": True},
-    )
+    with _quiet_stdout():
+        result = milp(
+            objective,
+            integrality=integrality,
+            bounds=Bounds(lower, upper),
+            constraints=constraints,
+            options={"time_limit": time_limit, "mip_rel_gap": 1e-7, "presolve": True},
+        )
     if result.status != 0 or result.x is None:
         msg = f"the plan solver did not finish with an optimal plan: {result.message}"
         raise InfeasiblePlanError(msg)
