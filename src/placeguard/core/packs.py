@@ -65,7 +65,7 @@ class Problems:
             raise ContentError(self.items)
 
     # typed accessors -------------------------------------------------------------
-    def keys(self, data: Mapping[str, Any], allowed: Iterable[str], path: str) -> None:
+    def keys(self, data: Mapping[Any, Any], allowed: Iterable[str], path: str) -> None:
         """Report keys that are not in ``allowed`` (a typo must not be silently ignored)."""
         known = set(allowed)
         for key in data:
