@@ -54,6 +54,8 @@ MEASURE_CATEGORIES = ("people", "procedures", "physical", "technical", "informat
 TIERS = ("quick", "standard", "expert")
 THREAT_LEVELS = (1, 2, 3, 4, 5)
 SITE_TYPES = tuple(t.value for t in SiteType)
+#: Option qualities are stored as multiples of 1/OPTION_GRID.
+OPTION_GRID = 240
 SCENARIO_KEYS = (
     "id",
     "name",
@@ -334,12 +336,11 @@ def _question(p: Problems, raw: object, path: str, measure_ids: set[str]) -> Que
     for i, item in enumerate(raw_options):
         o = p.mapping(item, f"{path}.options[{i}]")
         p.keys(o, ("label", "q"), f"{path}.options[{i}]")
-        options.append(
-            Option(
-                p.text(o, "label", f"{path}.options[{i}]"),
-                p.number(o, "q", f"{path}.options[{i}]", low=0, high=1),
-            )
-        )
+        quality = p.number(o, "q", f"{path}.options[{i}]", low=0, high=1)
+        # Qualities live on a grid of 1/240 (quarters, thirds, fifths…): 0.33 becomes 79/240.
+        # The vectorised model relies on it to turn logarithms into table look-ups.
+        quality = round(quality * OPTION_GRID) / OPTION_GRID
+        options.append(Option(p.text(o, "label", f"{path}.options[{i}]"), quality))
     qualities = [o.quality for o in options]
     if options and (qualities[0] != 0 or any(b <= a for a, b in itertools.pairwise(qualities))):
         p.add(

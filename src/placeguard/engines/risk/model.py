@@ -22,6 +22,7 @@ input ranges are R evaluated at the corresponding corners — that is the interv
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -29,7 +30,7 @@ from functools import cached_property
 import numpy as np
 from numpy.typing import NDArray
 
-from placeguard.engines.risk.catalogue import RiskPack
+from placeguard.engines.risk.catalogue import OPTION_GRID, RiskPack
 
 __all__ = ["THREAT_MULTIPLIER", "PortfolioInput", "PortfolioScores", "RiskModel"]
 
@@ -38,6 +39,7 @@ FloatArray = NDArray[np.float64]
 #: National threat level (1 low … 5 critical) → multiplier of the base rates (set at level 3).
 THREAT_MULTIPLIER: dict[int, float] = {1: 0.1, 2: 0.3, 3: 1.0, 4: 3.0, 5: 10.0}
 LOW, CENTRAL, HIGH = 0, 1, 2
+_CHUNK = 8192
 
 
 @dataclass(frozen=True)
@@ -120,48 +122,99 @@ class RiskModel:
         for i, question in enumerate(pack.questions):
             for mid in question.measures:
                 self.evidence[i, pack.measure_index[mid]] = 1.0
+        # Option qualities are multiples of 1/OPTION_GRID, so a mean over up to n questions is a
+        # multiple of 1/(OPTION_GRID × lcm(1…n)): the grid of the table look-ups in _log_sums.
+        most = int(self.evidence.sum(axis=0).max(initial=1))
+        self.quality_grid = OPTION_GRID * math.lcm(*range(1, most + 1))
         self.applies = np.array(
             [[qn.applies_to(t) for qn in pack.questions] for t in self.site_types], dtype=bool
         )
 
     @cached_property
-    def _pairs(self) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
-        """Non-zero (measure, scenario) pairs of either effect, and a V/C flag, for sparse sums."""
-        mv, kv = np.nonzero(self.e_v[:, :, CENTRAL] + self.e_v[:, :, HIGH])
-        mc, kc = np.nonzero(self.e_c[:, :, CENTRAL] + self.e_c[:, :, HIGH])
-        which = np.concatenate([np.zeros(len(mv), np.int64), np.ones(len(mc), np.int64)])
-        return np.concatenate([mv, mc]), np.concatenate([kv, kc]), which
+    def _effects_by_column(self) -> FloatArray:
+        """(M, 3 corners × 2 targets × K) effectiveness, the column layout of the log sums."""
+        stacked = np.stack([self.e_v, self.e_c], axis=0)  # (2, M, K, 3)
+        return np.ascontiguousarray(stacked.transpose(1, 3, 0, 2).reshape(self.n_measures, -1))
 
     def type_index(self, site_type: str) -> int:
         """Row of ``site_type`` in the type axis."""
         return self.site_types.index(site_type)
 
     # ------------------------------------------------------------------ measure quality
+    @cached_property
+    def _evidence_groups(self) -> list[tuple[NDArray[np.int64], NDArray[np.int64]]]:
+        """Measures grouped by their number of evidencing questions, with those questions."""
+        counts = self.evidence.sum(axis=0).astype(np.int64)
+        groups = []
+        for count in sorted(set(counts.tolist()) - {0}):
+            measures = np.flatnonzero(counts == count)
+            questions = np.array([np.flatnonzero(self.evidence[:, m]) for m in measures])
+            groups.append((measures, questions))
+        return groups
+
     def measure_quality(
         self, answers: FloatArray, planned: NDArray[np.bool_] | None = None
     ) -> FloatArray:
-        """(S, M) mean answer quality of each measure's evidencing questions (0 when none)."""
-        asked = ~np.isnan(answers)
-        total = np.where(asked, answers, 0.0) @ self.evidence
-        count = asked.astype(float) @ self.evidence
-        quality = np.divide(total, count, out=np.zeros_like(total), where=count > 0)
-        if planned is not None:
-            quality = np.where(planned, 1.0, quality)
-        return np.clip(quality, 0.0, 1.0)
+        """(S, M) mean answer quality of each measure's evidencing questions (0 when none asked).
 
-    def _log_factors(self, quality: FloatArray, corner: int) -> tuple[FloatArray, FloatArray]:
-        """Σ_m log(1 − e q) for V and for C, (S, K) each, at effectiveness ``corner``."""
-        m_idx, k_idx, which = self._pairs
-        eff = np.where(which == 0, self.e_v[m_idx, k_idx, corner], self.e_c[m_idx, k_idx, corner])
-        logs = np.log1p(-eff[None, :] * quality[:, m_idx])  # (S, P)
-        s = quality.shape[0]
-        out = np.zeros((2, s, self.n_scenarios))
-        for w in (0, 1):
-            sel = which == w
-            indicator = np.zeros((int(sel.sum()), self.n_scenarios))
-            indicator[np.arange(int(sel.sum())), k_idx[sel]] = 1.0
-            out[w] = logs[:, sel] @ indicator
-        return out[0], out[1]
+        Measures are handled in groups with the same number of evidencing questions, so the
+        mean over the asked ones is a few column gathers instead of a product with the
+        (mostly empty) question × measure matrix.
+        """
+        quality = np.zeros((answers.shape[0], self.n_measures))
+        for measures, questions in self._evidence_groups:
+            block = answers[:, questions]  # (S, n, count)
+            asked = ~np.isnan(block)
+            total = np.where(asked, block, 0.0).sum(axis=2)
+            count = asked.sum(axis=2)
+            quality[:, measures] = np.divide(
+                total, count, out=np.zeros_like(total), where=count > 0
+            )
+        if planned is not None:
+            quality[planned] = 1.0
+        return quality
+
+    def _log_sums(self, quality: FloatArray) -> FloatArray:
+        """Σ_m log(1 − e q) for every corner, target and scenario: (S, 3 × 2 × K).
+
+        Answer qualities sit on a fine grid (option qualities and their means), so each
+        (measure, quality) pair that occurs becomes one column of a one-hot matrix X and the
+        sums are one matrix product ``X @ W`` with ``W = log(1 − e × quality)`` per column —
+        BLAS instead of a logarithm per site, measure and scenario. Off-grid qualities fall
+        back to computing the logarithms directly; both give the same numbers.
+        """
+        effects = self._effects_by_column
+        grid = quality * self.quality_grid
+        off = np.rint(grid)
+        np.subtract(grid, off, out=grid)
+        np.abs(grid, out=grid)
+        if grid.max(initial=0.0) > 1e-6:
+            return np.log1p(-quality[:, :, None] * effects[None, :, :]).sum(axis=1)
+        grid = off
+        n_s, n_m = quality.shape
+        span = self.quality_grid + 1
+        code = grid.astype(np.int64)
+        code += span * np.arange(n_m)[None, :]
+        used = np.bincount(code.ravel(), minlength=n_m * span) > 0
+        used[::span] = False  # quality 0 adds log(1) = 0: it maps to an all-zero column
+        columns = np.flatnonzero(used)
+        measure_of, level_of = np.divmod(columns, span)
+        # float32 halves the memory traffic; sums of ≤ 200 logs keep ~1e-6 relative accuracy.
+        weights = np.zeros((columns.size + 1, effects.shape[1]), dtype=np.float32)
+        weights[:-1] = np.log1p(-effects[measure_of] * (level_of / self.quality_grid)[:, None])
+        remap = np.full(used.size, columns.size, dtype=np.int64)
+        remap[columns] = np.arange(columns.size)
+        width = columns.size + 1
+        out = np.empty((n_s, effects.shape[1]))
+        hot = np.zeros((_CHUNK, width), dtype=np.float32)
+        for start in range(0, n_s, _CHUNK):
+            block = code[start : start + _CHUNK]
+            b = block.shape[0]
+            flat = remap[block] + (np.arange(b) * width)[:, None]
+            hot[:b] = 0.0
+            hot[:b].reshape(-1)[flat.ravel()] = 1.0
+            out[start : start + b] = hot[:b] @ weights
+        return out
 
     # ------------------------------------------------------------------ scoring
     def score(self, sites: PortfolioInput) -> PortfolioScores:
@@ -175,15 +228,17 @@ class RiskModel:
         )
         c_base = exposed * sites.impact[:, None]
 
+        k = self.n_scenarios
+        logs = self._log_sums(quality).reshape(-1, 3, 2, k)  # (S, corner, V/C, K)
+
         def corner(
             rate_c: int, v0_c: int, eff_c: int, leth_c: int
         ) -> tuple[FloatArray, FloatArray, FloatArray]:
             t = np.minimum(
                 self.base_rate[sites.site_type, :, rate_c] * (threat_mult * attract)[:, None], 1.0
             )
-            log_v, log_c = self._log_factors(quality, eff_c)
-            v = self.v0[None, :, v0_c] * np.exp(log_v)
-            c = c_base * self.lethality[None, :, leth_c] * np.exp(log_c)
+            v = self.v0[None, :, v0_c] * np.exp(logs[:, eff_c, 0])
+            c = c_base * self.lethality[None, :, leth_c] * np.exp(logs[:, eff_c, 1])
             return t, v, c
 
         t, v, c = corner(CENTRAL, CENTRAL, CENTRAL, CENTRAL)
