@@ -189,7 +189,8 @@ class RiskModel:
         np.subtract(grid, off, out=grid)
         np.abs(grid, out=grid)
         if grid.max(initial=0.0) > 1e-6:
-            return np.log1p(-quality[:, :, None] * effects[None, :, :]).sum(axis=1)
+            direct: FloatArray = np.log1p(-quality[:, :, None] * effects[None, :, :]).sum(axis=1)
+            return direct
         grid = off
         n_s, n_m = quality.shape
         span = self.quality_grid + 1
