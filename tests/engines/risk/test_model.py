@@ -186,3 +186,35 @@ def test_vectorised_scores_equal_one_by_one(tiny: RiskPack) -> None:
         one = assess(tiny, SiteProfile(site_type="venue", capacity=int(caps[i])),
                      dict(zip(("Q1", "Q2", "Q3"), combo, strict=True)))  # fmt: skip
         assert scores.R[i] == pytest.approx([s.risk for s in one.scenarios])
+
+
+@pytest.mark.parametrize("on_grid", [True, False])
+def test_vectorised_scores_match_a_naive_loop(tiny: RiskPack, on_grid: bool) -> None:
+    """Both the table look-up path (grid qualities) and the direct path agree with plain loops."""
+    from placeguard.engines.risk.assessment import model_for
+    from placeguard.engines.risk.model import PortfolioInput
+
+    model = model_for(tiny)
+    rng = np.random.default_rng(7)
+    n = 40
+    raw = rng.choice([0.0, 0.25, 0.5, 1.0], (n, 3)) if on_grid else rng.random((n, 3))
+    answers = np.where(rng.random((n, 3)) < 0.2, np.nan, raw)
+    people = rng.uniform(0, 3000, n)
+    sites = PortfolioInput(site_type=np.full(n, model.type_index("venue")), people=people,
+                           symbolic=np.zeros(n), threatened=np.zeros(n, bool), impact=np.ones(n),
+                           threat_level=np.full(n, 3), answers=answers)  # fmt: skip
+    scores = model.score(sites)
+    for s in range(n):
+        q = [0.0 if np.isnan(a) else float(a) for a in answers[s]]  # one question per measure here
+        for k, spec in enumerate(tiny.scenarios):
+            v, c = (
+                spec.success_probability[1],
+                min(people[s] * spec.exposed_share, spec.max_exposed) * spec.lethality[1],
+            )
+            for m, measure in enumerate(tiny.measures):
+                for effect in measure.effects:
+                    if effect.scenario == spec.id:
+                        factor = 1 - effect.effectiveness[1] * q[m]
+                        v, c = (v * factor, c) if effect.on == "V" else (v, c * factor)
+            t = spec.base_rate.get("venue", spec.base_rate["default"])[1]
+            assert scores.R[s, k] == pytest.approx(t * v * c, rel=1e-5, abs=1e-15)
