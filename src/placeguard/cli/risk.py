@@ -139,30 +139,26 @@ def assess_file(
         title=f"{data.profile.site_type}, {result.people:,} people, "
         f"threat level {data.threat_level}"
     )
-    for col in (
-        "scenario",
-        "T /yr",
-        "V",
-        "C",
-        "risk /yr [interval]",
-        "score",
-        "band",
-        "top driver",
-    ):
+    for col in ("scenario", "T /yr", "V", "C", "risk /yr", "interval", "score", "band"):
         table.add_column(col)
-    for s in sorted(result.scenarios, key=lambda s: -s.risk):
-        driver = s.drivers[0].sentence(s.name) if s.drivers else ""
+    ranked = sorted(result.scenarios, key=lambda s: -s.risk)
+    for s in ranked:
         table.add_row(
             s.name,
             f"{s.threat:.1e}",
             f"{s.vulnerability:.2f}",
             f"{s.consequence:.1f}",
-            f"{s.risk:.2e} [{s.risk_low:.1e}, {s.risk_high:.1e}]",
+            f"{s.risk:.2e}",
+            f"{s.risk_low:.1e}–{s.risk_high:.1e}",
             str(s.score),
             s.band,
-            driver,
         )
     console.print(table)
+    for s in ranked[:3]:
+        if s.drivers:
+            console.print(f"[bold]{s.name}[/] — what drives it:")
+            for d in s.drivers:
+                console.print(f"  • {d.sentence(s.name)}")
     console.print(f"Total: {result.total_risk:.2e} expected casualties per year.")
     if result.unknown:
         console.print(
