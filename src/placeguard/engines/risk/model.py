@@ -55,7 +55,8 @@ class PortfolioInput:
     impact : (S,) float — societal impact weight on consequence, 1 (none) to 2.
     threat_level : (S,) int — national threat level 1–5 for each site.
     answers : (S, Q) float — option quality of each answer; NaN: not asked or not
-        applicable; unknown answers are already 0.
+        applicable; unknown answers are already 0. Column-major (Fortran-order) arrays
+        save a transposing copy.
     planned : (S, M) bool, optional — measures counted as fully implemented.
     """
 
@@ -230,17 +231,17 @@ class RiskModel:
         c_base = exposed * sites.impact[:, None]
 
         k = self.n_scenarios
-        logs = self._log_sums(quality).reshape(-1, 3, 2, k)  # (S, corner, V/C, K)
+        factors = np.exp(self._log_sums(quality)).reshape(-1, 3, 2, k)  # (S, corner, V/C, K)
+        rates = np.minimum(
+            self.base_rate[sites.site_type] * (threat_mult * attract)[:, None, None], 1.0
+        )
 
         def corner(
             rate_c: int, v0_c: int, eff_c: int, leth_c: int
         ) -> tuple[FloatArray, FloatArray, FloatArray]:
-            t = np.minimum(
-                self.base_rate[sites.site_type, :, rate_c] * (threat_mult * attract)[:, None], 1.0
-            )
-            v = self.v0[None, :, v0_c] * np.exp(logs[:, eff_c, 0])
-            c = c_base * self.lethality[None, :, leth_c] * np.exp(logs[:, eff_c, 1])
-            return t, v, c
+            v = self.v0[None, :, v0_c] * factors[:, eff_c, 0]
+            c = c_base * self.lethality[None, :, leth_c] * factors[:, eff_c, 1]
+            return rates[:, :, rate_c], v, c
 
         t, v, c = corner(CENTRAL, CENTRAL, CENTRAL, CENTRAL)
         t_lo, v_lo, c_lo = corner(LOW, LOW, HIGH, LOW)  # least risk: high effectiveness
