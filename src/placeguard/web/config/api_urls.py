@@ -6,6 +6,13 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 from rest_framework.routers import DefaultRouter
 
+from placeguard.web.assessments.api.views import (
+    ActionItemViewSet,
+    AssessmentViewSet,
+    PortfolioView,
+    RiskAcceptanceViewSet,
+    RiskQuestionsView,
+)
 from placeguard.web.orgs.api.views import (
     MeView,
     OrganisationViewSet,
@@ -20,6 +27,9 @@ router.register("sites", SiteViewSet, basename="site")
 router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("users", UserViewSet, basename="user")
 router.register("regions", RegionViewSet, basename="region")
+router.register("assessments", AssessmentViewSet, basename="assessment")
+router.register("action-items", ActionItemViewSet, basename="action-item")
+router.register("risk-acceptances", RiskAcceptanceViewSet, basename="risk-acceptance")
 
 app_name = "api"
 urlpatterns = [
@@ -27,5 +37,7 @@ urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularRedocView.as_view(url_name="api:schema"), name="docs"),
+    path("risk/questions/", RiskQuestionsView.as_view(), name="risk-questions"),
+    path("portfolio/", PortfolioView.as_view(), name="portfolio"),
     path("", include(router.urls)),
 ]

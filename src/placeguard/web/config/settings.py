@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "placeguard.web.audit",
     "placeguard.web.orgs",
     "placeguard.web.sites",
+    "placeguard.web.assessments",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""Site risk assessments: answers, review, costed plans, action items and risk acceptance."""

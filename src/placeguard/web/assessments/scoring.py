@@ -1,0 +1,251 @@
+"""Between the ORM and the risk engine: stored rows become engine inputs, results become JSON.
+
+Nothing here writes. The engine (``placeguard.engines.risk``) is pure; this module is the only
+place in the app that knows how a :class:`~placeguard.web.sites.models.Site` and an
+:class:`~placeguard.web.assessments.models.Assessment` map onto its inputs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from django.utils.translation import gettext as _
+
+from placeguard.content import load_risk_pack
+from placeguard.core.errors import FieldError, ValidationError
+from placeguard.core.timeprofile import TimeProfile
+from placeguard.engines.risk.assessment import SiteAssessment, SiteProfile, assess
+from placeguard.engines.risk.catalogue import RiskPack
+from placeguard.engines.risk.compliance import evaluate_overlay
+from placeguard.engines.risk.inputs import SPECIAL, parse_assessment_input
+from placeguard.engines.risk.planning import PlanProblem, problem_for_site
+from placeguard.engines.risk.scales import BANDS
+from placeguard.web.assessments.choices import EDITABLE_STATUSES, RESULT_STATUSES
+from placeguard.web.assessments.models import Assessment
+from placeguard.web.sites.models import Site
+
+__all__ = [
+    "Summary",
+    "answer_label",
+    "carry_over",
+    "compliance",
+    "compute",
+    "current_pack",
+    "plan_problem",
+    "profile_for",
+    "result_for",
+    "summarise",
+    "validate_answers",
+    "validate_context",
+]
+
+Answer = int | str
+#: Band names from least to most severe.
+BAND_ORDER: tuple[str, ...] = tuple(name for _upper, name in BANDS)
+
+
+def current_pack() -> RiskPack:
+    """The risk content pack in use (cached by the loader)."""
+    return load_risk_pack()
+
+
+def profile_for(assessment: Assessment, site: Site) -> SiteProfile:
+    """The engine's view of a site, with the assessor's context from ``assessment``."""
+    return SiteProfile(
+        site_type=site.site_type,
+        capacity=site.capacity,
+        symbolic=assessment.symbolic,
+        threatened=assessment.threatened,
+        impact=assessment.impact,
+        time_profile=TimeProfile.from_json(site.time_profile or None),
+    )
+
+
+def compute(assessment: Assessment, site: Site, *, top: int = 5) -> SiteAssessment:
+    """Run the engine on the assessment's answers and context and the site's current facts."""
+    return assess(
+        current_pack(),
+        profile_for(assessment, site),
+        dict(assessment.answers),
+        threat_level=assessment.threat_level,
+        top=top,
+    )
+
+
+def result_for(assessment: Assessment) -> tuple[dict[str, Any], bool]:
+    """The result to show and whether it is live.
+
+    A submitted, approved or superseded assessment shows the result stored at submission; one
+    being edited (draft or returned) is scored afresh from its current answers.
+    """
+    if assessment.result is not None and assessment.status not in EDITABLE_STATUSES:
+        return dict(assessment.result), False
+    return compute(assessment, assessment.site).as_dict(), True
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """The figures lists and rankings need from one result."""
+
+    total_risk: float
+    worst_band: str
+    top_scenario: str
+
+
+def summarise(result: Mapping[str, Any]) -> Summary:
+    """Total risk, the most severe band and the scenario with the largest risk."""
+    scenarios = list(result.get("scenarios", []))
+    worst = max(
+        (s["band"] for s in scenarios if s.get("band") in BAND_ORDER),
+        key=BAND_ORDER.index,
+        default="",
+    )
+    top = max(scenarios, key=lambda s: s["risk"], default=None)
+    return Summary(
+        total_risk=float(result.get("total_risk", 0.0)),
+        worst_band=worst,
+        top_scenario=str(top["scenario"]) if top is not None else "",
+    )
+
+
+def answer_label(pack: RiskPack, question_id: str, value: object) -> str:
+    """How an answer reads: the option's label, or Unknown / Not applicable / Not answered."""
+    if value is None:
+        return _("Not answered")
+    if value == "unknown":
+        return _("Unknown")
+    if value == "n/a":
+        return _("Not applicable")
+    if question_id in pack.question_index and isinstance(value, int):
+        options = pack.question(question_id).options
+        if 0 <= value < len(options):
+            return options[value].label
+    return str(value)
+
+
+def _engine_input(site: Site, answers: Mapping[str, Any], **context: Any) -> dict[str, Any]:
+    return {
+        "site": {"type": site.site_type, "capacity": site.capacity, **context},
+        "answers": answers,
+    }
+
+
+def validate_answers(site: Site, answers: object) -> dict[str, Answer]:
+    """Check answers against the pack for the site's type; raise listing every bad one.
+
+    Unknown question ids, questions that do not apply to the site type and out-of-range
+    options are all reported together (the engine's own input check), each as
+    ``answers.<question id>``.
+    """
+    if not isinstance(answers, Mapping):
+        raise ValidationError(
+            _("Invalid answers."),
+            errors=[FieldError("answers", _("expected a mapping of question id to answer"))],
+        )
+    try:
+        parsed = parse_assessment_input(_engine_input(site, answers), current_pack())
+    except ValidationError as exc:
+        raise ValidationError(_("Invalid answers; nothing was saved."), errors=exc.errors) from exc
+    return dict(parsed.answers)
+
+
+def validate_context(
+    site: Site, *, threat_level: int, symbolic: float, threatened: bool, impact: float
+) -> None:
+    """Check the assessor's context with the engine's own rules; raise listing every problem."""
+    data = _engine_input(site, {}, symbolic=symbolic, threatened=threatened, impact=impact)
+    data["threat_level"] = threat_level
+    try:
+        parse_assessment_input(data, current_pack())
+    except ValidationError as exc:
+        errors = [FieldError(e.field.removeprefix("site."), e.message, e.code) for e in exc.errors]
+        raise ValidationError(_("Invalid assessment context."), errors=errors) from exc
+
+
+def carry_over(answers: Mapping[str, Any], site_type: str) -> dict[str, Answer]:
+    """The answers of an earlier assessment that are still valid for the pack and site type.
+
+    Questions removed from the pack, no longer asked for the site type, or whose option no
+    longer exists are dropped (they will be asked again).
+    """
+    pack = current_pack()
+    kept: dict[str, Answer] = {}
+    for qid, value in answers.items():
+        if qid not in pack.question_index or not pack.question(qid).applies_to(site_type):
+            continue
+        if value in SPECIAL:
+            kept[qid] = str(value)
+        elif (
+            isinstance(value, int)
+            and not isinstance(value, bool)
+            and 0 <= value < len(pack.question(qid).options)
+        ):
+            kept[qid] = value
+    return kept
+
+
+def compliance(site_type: str, people: int, answers: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Every compliance overlay of the pack with the status of each requirement for the site."""
+    pack = current_pack()
+    clean = {k: v for k, v in answers.items() if k in pack.question_index}
+    out = []
+    for overlay in pack.overlays:
+        statuses = evaluate_overlay(pack, overlay, site_type, people, clean)
+        out.append(
+            {
+                "overlay": overlay.id,
+                "name": overlay.name,
+                "source": overlay.source,
+                "met": sum(1 for s in statuses if s.status == "met"),
+                "not_met": sum(1 for s in statuses if s.status == "not met"),
+                "requirements": [
+                    {
+                        "requirement": s.requirement,
+                        "text": s.text,
+                        "status": s.status,
+                        "reason": s.reason,
+                    }
+                    for s in statuses
+                ],
+            }
+        )
+    return out
+
+
+def plan_problem(assessment: Assessment) -> PlanProblem:
+    """The planning problem of an assessment: its risks per scenario and the candidate measures.
+
+    A submitted or approved assessment plans from what was stored at submission (site type,
+    people and risk per scenario), so the plan matches the result on screen, as long as the
+    pack has not changed since; otherwise, and for an assessment being edited, from a fresh
+    computation. Measure qualities always come from the answers: the stored result does not
+    keep them.
+    """
+    pack = current_pack()
+    stored = assessment.result
+    if (
+        assessment.status in RESULT_STATUSES
+        and stored is not None
+        and assessment.pack_version == pack.version
+    ):
+        by_id = {s["scenario"]: float(s["risk"]) for s in stored.get("scenarios", [])}
+        if set(by_id) == set(pack.scenario_ids):
+            site_type = str(stored["site_type"])
+            profile = SiteProfile(
+                site_type=site_type,
+                capacity=int(stored["people"]),
+                symbolic=assessment.symbolic,
+                threatened=assessment.threatened,
+                impact=assessment.impact,
+            )
+            quality = assess(
+                pack, profile, dict(assessment.answers), threat_level=assessment.threat_level, top=0
+            ).quality
+            risk = np.array([by_id[k] for k in pack.scenario_ids])
+            return problem_for_site(pack, site_type, quality, risk)
+    live = compute(assessment, assessment.site, top=0)
+    risk = np.array([s.risk for s in live.scenarios])
+    return problem_for_site(pack, live.site_type, live.quality, risk)
