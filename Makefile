@@ -59,6 +59,7 @@ lint: install
 	PLACEGUARD_ENV=test $(BIN)/mypy
 	PLACEGUARD_ENV=test $(PY) manage.py check --fail-level WARNING
 	PLACEGUARD_ENV=test $(PY) manage.py makemigrations --check --dry-run -v 1
+	PLACEGUARD_ENV=test $(PY) manage.py spectacular --fail-on-warn --validate --file /dev/null
 
 test-sqlite: install assets
 	PLACEGUARD_ENV=test $(BIN)/pytest -m "not e2e" -q

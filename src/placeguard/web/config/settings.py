@@ -197,6 +197,14 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `status`; name each enum instead of letting it be hashed.
+    "ENUM_NAME_OVERRIDES": {
+        "SiteStatusEnum": "placeguard.web.sites.choices.SiteStatus",
+        "AssessmentStatusEnum": "placeguard.web.assessments.choices.AssessmentStatus",
+        "ActionStatusEnum": "placeguard.web.assessments.choices.ActionStatus",
+        "AcceptanceStatusEnum": "placeguard.web.assessments.choices.AcceptanceStatus",
+        "RiskBandEnum": "placeguard.web.assessments.choices.RiskBand",
+    },
 }
 API_TOKEN_TTL_HOURS = env_int("PLACEGUARD_API_TOKEN_TTL_HOURS", 24 * 30)
 

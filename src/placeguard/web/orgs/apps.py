@@ -10,3 +10,7 @@ class OrgsConfig(AppConfig):
     name = "placeguard.web.orgs"
     label = "orgs"
     verbose_name = _("Organisations and people")
+
+    def ready(self) -> None:
+        """Register the OpenAPI description of token authentication."""
+        from placeguard.web.orgs.api import schema  # noqa: F401

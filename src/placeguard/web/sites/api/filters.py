@@ -5,10 +5,17 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from placeguard.web.orgs.models import Region
 from placeguard.web.sites.choices import SiteStatus, SiteType
 from placeguard.web.sites.models import Site
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class RegionCodeFilter(django_filters.ModelMultipleChoiceFilter):  # type: ignore[misc]
+    """Region codes (repeatable); documented as strings in the OpenAPI schema."""
 
 
 class SiteFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-filter is untyped
@@ -16,7 +23,7 @@ class SiteFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-filt
 
     q = django_filters.CharFilter(method="search", label=_("Search"))
     site_type = django_filters.MultipleChoiceFilter(choices=SiteType.choices, label=_("Type"))
-    region = django_filters.ModelMultipleChoiceFilter(
+    region = RegionCodeFilter(
         field_name="region__code",
         to_field_name="code",
         queryset=Region.objects.all(),
