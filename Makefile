@@ -11,7 +11,7 @@ PY := $(BIN)/python
 VENDOR := src/placeguard/web/static/vendor
 export PLACEGUARD_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test bench install assets chromium lint test-sqlite test-pg test-e2e clean migrate demo screenshots
+.PHONY: run test bench install assets chromium system-deps lint test-sqlite test-pg test-e2e clean migrate demo screenshots
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -33,12 +33,19 @@ $(VENDOR)/.built: node_modules/.package-lock.json scripts/build_assets.py | $(VE
 
 assets: $(VENDOR)/.built
 
-# Debian's Chromium drives the browser tests; Playwright never downloads a browser here.
-chromium:
-	@test -x /usr/bin/chromium || { \
-	  echo "Installing Debian's chromium for the browser tests"; \
+# System packages from Debian, installed only when missing: Chromium for the browser tests
+# (Playwright never downloads a browser here), pango/harfbuzz for WeasyPrint's PDF reports,
+# poppler-utils to check rendered PDFs.
+SYSTEM_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils
+system-deps:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages: $$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+chromium: system-deps
 
 migrate: install assets
 	PLACEGUARD_ENV=development $(BIN)/placeguard manage migrate --no-input -v 0
@@ -61,10 +68,10 @@ lint: install
 	PLACEGUARD_ENV=test $(PY) manage.py makemigrations --check --dry-run -v 1
 	PLACEGUARD_ENV=test $(PY) manage.py spectacular --fail-on-warn --validate --file /dev/null
 
-test-sqlite: install assets
+test-sqlite: install assets system-deps
 	PLACEGUARD_ENV=test $(BIN)/pytest -m "not e2e" -q
 
-test-pg: install
+test-pg: install system-deps
 	PLACEGUARD_ENV=test scripts/with-postgres.sh $(BIN)/pytest -m "not e2e" -q
 
 test-e2e: install assets chromium

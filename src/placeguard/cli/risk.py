@@ -1,4 +1,4 @@
-"""``placeguard risk``: questions, assessments and budget-optimal plans — no database needed."""
+"""``placeguard risk``: questions, assessments, budget-optimal plans and reports — no database."""
 
 from __future__ import annotations
 
@@ -11,12 +11,14 @@ from typing import Annotated, Any
 import typer
 import yaml
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from placeguard.core.errors import PlaceguardError, ValidationError
 
 risk_app = typer.Typer(
-    help="Scenario risk: questions, assessments and plans (no database).", no_args_is_help=True
+    help="Scenario risk: questions, assessments, plans and reports (no database).",
+    no_args_is_help=True,
 )
 console = Console()
 err = Console(stderr=True)
@@ -48,14 +50,19 @@ def _emit(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
-def _read_input(path: Path, pack: Any) -> Any:
-    from placeguard.engines.risk.inputs import parse_assessment_input
-
+def _load_file(path: Path) -> Any:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         err.print(f"[bold red]error:[/] {path} is not valid YAML/JSON: {exc}")
         raise typer.Exit(1) from exc
+
+
+def _read_input(path: Path, pack: Any, data: Any = None) -> Any:
+    from placeguard.engines.risk.inputs import parse_assessment_input
+
+    if data is None:
+        data = _load_file(path)
     try:
         return parse_assessment_input(data, pack)
     except ValidationError as exc:
@@ -247,4 +254,119 @@ def plan_file(  # noqa: PLR0917 - Typer maps each option to a parameter
     console.print(
         f"Risk {plan.total_before:.2e} → {plan.total_after:.2e} "
         f"expected casualties/yr ({cut:.0%} lower)."
+    )
+
+
+#: Report formats, by output file suffix.
+REPORT_FORMATS = {".pdf": "pdf", ".html": "html", ".htm": "html", ".csv": "csv", ".xlsx": "xlsx"}
+
+
+def _check_weasyprint() -> None:
+    """Fail early, with the fix, when PDF output cannot work on this machine."""
+    try:
+        import weasyprint  # noqa: F401
+    except ImportError as exc:
+        err.print(
+            "[bold red]error:[/] PDF reports need WeasyPrint: "
+            "pip install 'placeguard[reports]' (or write .html and print it)"
+        )
+        raise typer.Exit(1) from exc
+    except OSError as exc:  # the Python package is there, Pango is not
+        err.print(
+            f"[bold red]error:[/] WeasyPrint cannot load its system libraries ({exc}); "
+            "on Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"
+        )
+        raise typer.Exit(1) from exc
+
+
+@risk_app.command("report")
+def report_file(  # noqa: PLR0917 - Typer maps each option to a parameter
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output", "-o", help="File to write; .pdf, .html, .csv or .xlsx chooses the format."
+        ),
+    ],
+    budget: Annotated[
+        float | None,
+        typer.Option(min=0, help="Capital (one-off) budget, pack currency: adds the optimal plan."),
+    ] = None,
+    opex: Annotated[float | None, typer.Option(min=0, help="Yearly running-cost budget.")] = None,
+    openness: Annotated[
+        float | None, typer.Option(min=0, help="Most openness impact allowed (sum).")
+    ] = None,
+    name: Annotated[
+        str | None,
+        typer.Option(help="Site name on the report (default: site.name in FILE, else its name)."),
+    ] = None,
+    marking: Annotated[
+        str | None,
+        typer.Option(
+            help="Handling marking printed on every page "
+            "(default: TLP:AMBER — for the site and its security partners)."
+        ),
+    ] = None,
+    pareto: Annotated[
+        int,
+        typer.Option(min=0, max=50, help="Budgets on the risk/cost curve of the plan (0: none)."),
+    ] = 8,
+    pack_dir: PackOption = None,
+) -> None:
+    """Write a site security report (PDF, HTML, CSV or XLSX) from an answers file."""
+    from datetime import UTC, datetime
+
+    fmt = REPORT_FORMATS.get(output.suffix.lower())
+    if fmt is None:
+        err.print(
+            f"[bold red]error:[/] cannot tell the format of {output}: "
+            "use a .pdf, .html, .csv or .xlsx file name"
+        )
+        raise typer.Exit(1)
+    if fmt == "pdf":
+        _check_weasyprint()
+    from placeguard.web.reports import (
+        build_site_report,
+        findings_csv,
+        findings_xlsx,
+        render_html,
+        render_pdf,
+    )
+
+    pack = _pack(pack_dir)
+    raw = _load_file(file)
+    data = _read_input(file, pack, raw)
+    given = raw.get("site", {}).get("name") if isinstance(raw, dict) else None
+    site_name = name or (str(given) if given else file.stem)
+    planning = budget is not None or opex is not None
+    with err.status("Assessing and solving the plan…" if planning else "Assessing…"):
+        report = build_site_report(
+            pack,
+            site_name=site_name,
+            site_type=data.profile.site_type,
+            profile=data.profile,
+            answers=data.answers,
+            threat_level=data.threat_level,
+            capex_budget=budget,
+            opex_budget=opex,
+            openness_limit=openness,
+            generated_at=datetime.now(UTC),
+            marking=marking,
+            pareto_points=pareto,
+        )
+        if fmt == "pdf":
+            body: bytes = render_pdf(report)
+        elif fmt == "xlsx":
+            body = findings_xlsx(report)
+        else:
+            body = (findings_csv if fmt == "csv" else render_html)(report).encode("utf-8")
+    try:
+        output.write_bytes(body)
+    except OSError as exc:
+        err.print(f"[bold red]error:[/] cannot write {escape(str(output))}: {exc.strerror}")
+        raise typer.Exit(1) from exc
+    if report.plan is not None and report.plan.error:
+        err.print(f"[yellow]no plan:[/] {escape(report.plan.error)}")
+    console.print(
+        f"Wrote the {fmt.upper()} report for {escape(site_name)} to {escape(str(output))}."
     )

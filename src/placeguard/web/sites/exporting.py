@@ -16,6 +16,7 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from placeguard.core.spreadsheet import FORMULA_PREFIXES, guard_formula, unguard_formula
 from placeguard.web.sites.models import Site
 from placeguard.web.sites.validation import FIELDS, as_raw
 
@@ -35,22 +36,6 @@ __all__ = [
 CSV_HEADER: tuple[str, ...] = ("id", "uuid", "status", *FIELDS)
 #: Free-text columns that a spreadsheet could mistake for a formula.
 TEXT_FIELDS = frozenset({"name", "address", "notes"})
-#: Leading characters that make spreadsheet programs evaluate a cell (OWASP "CSV injection").
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def guard_formula(value: str) -> str:
-    """Prefix ``'`` to a text cell that a spreadsheet would otherwise run as a formula."""
-    if value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
-def unguard_formula(value: str) -> str:
-    """Undo :func:`guard_formula`, so that an exported file re-imports to the same text."""
-    if value.startswith("'") and value[1:].startswith(FORMULA_PREFIXES):
-        return value[1:]
-    return value
 
 
 def site_properties(site: Site) -> dict[str, Any]:

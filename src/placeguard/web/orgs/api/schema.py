@@ -7,7 +7,7 @@ from typing import Any
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
-class ApiTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[misc]  # untyped base
+class ApiTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]  # untyped base
     """``Authorization: Token <secret>``, issued by ``POST /api/v1/auth/token/``."""
 
     target_class = "placeguard.web.orgs.authentication.ApiTokenAuthentication"
