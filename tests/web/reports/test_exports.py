@@ -9,9 +9,9 @@ from dataclasses import replace
 import pytest
 from openpyxl import load_workbook
 
+from placeguard.core.spreadsheet import guard_formula as sites_guard_formula
 from placeguard.web.reports import SiteReport, findings_csv, findings_xlsx
 from placeguard.web.reports.exports import FINDINGS_HEADER, guard_formula
-from placeguard.core.spreadsheet import guard_formula as sites_guard_formula
 from tests.web.reports.conftest import HOSTILE_NAME
 
 
