@@ -1,21 +1,26 @@
-"""Budget-optimal protection plans, solved exactly as a mixed-integer linear programme.
+"""Budget-optimal protection plans, solved exactly by outer approximation with a MILP.
 
 Choosing measure *j* (binary ``x_j``) raises its implementation quality from ``q_j`` to 1, which
 multiplies scenario *k*'s risk by
 
     r_jk = [(1 − e^V_jk) / (1 − e^V_jk q_j)] × [(1 − e^C_jk) / (1 − e^C_jk q_j)]  ∈ (0, 1].
 
-So ``R_k(x) = R_k⁰ × Π_j r_jk^{x_j}``: a product, not a linear function. It is made linear
-*exactly* by chaining: along the measures that act on *k*, ``R_k^t = R_k^{t−1} − (1 − r_jk) w_k^t``
-with ``w_k^t = R_k^{t−1} · x_j``, and the product of a bounded continuous variable and a binary
-is written with four linear inequalities (``0 ≤ w ≤ U x``, ``w ≤ R^{t−1}``,
-``w ≥ R^{t−1} − U (1 − x)``, with ``U = R_k⁰``). Minimising ``Σ_k R_k^last`` subject to the
-capital, running-cost and openness budgets, prerequisites (``x_j ≤ x_p``) and exclusions
-(``x_a + x_b ≤ 1``) then gives the optimal plan, solved by HiGHS through ``scipy.optimize.milp``.
+So ``R_k(x) = R_k⁰ × exp(y_k(x))`` with ``y_k(x) = Σ_j x_j log r_jk`` — the exponential of a
+*linear* function of the choices. Minimising ``Σ_k R_k(x)`` subject to the capital, running-cost
+and openness budgets, prerequisites (``x_j ≤ x_p``) and exclusions (``x_a + x_b ≤ 1``) is a
+convex mixed-integer problem, solved exactly by **outer approximation** (Duran & Grossmann):
 
-The solver's status is checked and the chosen plan is re-evaluated with the product formula
-and against every budget before it is returned; a plan that fails either check raises
-``InfeasiblePlanError``.
+1. each ``R_k`` is bounded from below by tangent planes of the convex exponential,
+   ``z_k ≥ R_k⁰ e^a (1 + y_k(x) − a)``, starting with a few tangents across ``y_k``'s range;
+2. the MILP "minimise ``Σ z_k``" (HiGHS, through ``scipy.optimize.milp``) gives a plan and a
+   proven lower bound on the optimum;
+3. the plan's true risk is computed with the product formula; if it is within the tolerance of
+   the lower bound the plan is optimal, otherwise tangents at that plan are added and step 2
+   repeats. With binary choices this ends after finitely many rounds.
+
+The answer is optimal to a relative gap of 10⁻⁷ (or 10⁻⁶ of the largest scenario risk,
+HiGHS's absolute tolerance); the gap is reported. The solver's status is checked and the plan
+is re-checked against every budget, prerequisite and exclusion before it is returned.
 
 Costing assumption: upgrading a measure from quality ``q`` costs ``(1 − q)`` of its full
 one-off and running cost (half-done work is half paid).
@@ -25,6 +30,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -163,66 +169,39 @@ class _Rows:
         self.lo.append(lower)
         self.hi.append(upper)
 
-
-@dataclass(frozen=True)
-class _Layout:
-    """Where each variable lives in the MILP vector: x (J) | R (steps) | w (steps)."""
-
-    n_j: int
-    steps: tuple[tuple[int, int], ...]  # (scenario k, candidate j) along each chain
-    last: dict[int, int]  # scenario → its final step
-
-    @property
-    def n_var(self) -> int:
-        return self.n_j + 2 * len(self.steps)
-
-    def x(self, j: int) -> int:
-        return j
-
-    def r(self, s: int) -> int:
-        return self.n_j + s
-
-    def w(self, s: int) -> int:
-        return self.n_j + len(self.steps) + s
+    def constraint(self, n_var: int) -> LinearConstraint:
+        entries = (np.array(self.vals), (np.array(self.rows), np.array(self.cols)))
+        matrix = coo_matrix(entries, shape=(len(self.lo), n_var)).tocsr()
+        return LinearConstraint(matrix, np.array(self.lo), np.array(self.hi))
 
 
-def _chain(problem: PlanProblem, r0: FloatArray, rows: _Rows) -> tuple[_Layout, FloatArray]:
-    """Constraints that make each scenario's risk the exact product along its chain.
+#: Stop when the plan is this close (relative) to the proven lower bound …
+REL_TOL = 1e-7
+#: … or this close in absolute terms on risks scaled to a largest scenario risk of 1.
+ABS_TOL = 2e-6
+_INITIAL_TANGENTS = 12
+_MAX_ROUNDS = 200
 
-    ``w = R_prev · x`` is written with the full McCormick envelope over ``R_prev ∈ [L, U]``,
-    where ``U = r0`` and ``L`` is the risk left if every earlier measure of the chain were
-    chosen; for a binary ``x`` the envelope is exact, and the lower bound ``L`` makes the LP
-    relaxation much tighter than a plain big-M. Returns the layout and each step's ``L``.
-    """
-    n_j, n_k = problem.factor.shape
-    steps = tuple(
-        (k, j)
-        for k in range(n_k)
-        for j in np.argsort(problem.factor[:, k], kind="stable")  # strongest first
-        if problem.factor[j, k] < 1.0 and r0[k] > 0
+
+def _static_rows(
+    problem: PlanProblem, capex_budget: float, opex_budget: float, openness_limit: float
+) -> _Rows:
+    """Prerequisites, exclusions and budgets over the choice variables (columns 0 … J−1)."""
+    rows = _Rows([], [], [], [], [])
+    for j, p in problem.requires:
+        rows.add([(j, 1.0), (p, -1.0)], -np.inf, 0.0)
+    for a, b in problem.excludes:
+        rows.add([(a, 1.0), (b, 1.0)], -np.inf, 1.0)
+    limits = (
+        (problem.capex, capex_budget),
+        (problem.opex, opex_budget),
+        (problem.openness, openness_limit),
     )
-    last: dict[int, int] = {}
-    layout = _Layout(n_j, steps, last)
-    floor = np.zeros(len(steps))  # L of R after each step
-    for s, (k, j) in enumerate(steps):
-        u = float(r0[k])
-        f = 1.0 - float(problem.factor[j, k])
-        x, r, w = layout.x(j), layout.r(s), layout.w(s)
-        prev = last.get(k)
-        if prev is None:  # R_prev is the constant r0: w = r0 x exactly
-            rows.add([(r, 1.0), (w, f)], u, u)  # R = r0 − f w
-            rows.add([(w, 1.0), (x, -u)], 0.0, 0.0)
-            low = u
-        else:
-            p, low = layout.r(prev), float(floor[prev])
-            rows.add([(r, 1.0), (p, -1.0), (w, f)], 0.0, 0.0)  # R = R_prev − f w
-            rows.add([(w, 1.0), (x, -u)], -np.inf, 0.0)  # w ≤ U x
-            rows.add([(w, 1.0), (x, -low)], 0.0, np.inf)  # w ≥ L x
-            rows.add([(w, 1.0), (p, -1.0), (x, -u)], -u, np.inf)  # w ≥ R_prev − U (1 − x)
-            rows.add([(w, 1.0), (p, -1.0), (x, -low)], -np.inf, -low)  # w ≤ R_prev − L (1 − x)
-        floor[s] = low * float(problem.factor[j, k])
-        last[k] = s
-    return layout, floor
+    for costs, limit in limits:
+        if np.isfinite(limit):
+            entries = [(j, float(costs[j])) for j in range(len(problem.ids)) if costs[j]]
+            rows.add(entries, -np.inf, float(limit))
+    return rows
 
 
 def solve_plan(
@@ -236,73 +215,92 @@ def solve_plan(
     """The selection of candidates that minimises total residual risk within the budgets.
 
     Ties in risk are broken towards the cheaper plan (a cost term 10⁻⁹ times smaller than the
-    risk scale is added to the objective). Optimality is to HiGHS's tolerances: a relative gap
-    of 10⁻⁷ and an absolute gap of 10⁻⁶ of the largest scenario risk (risks are scaled so the
-    largest is 1; scipy does not expose the absolute gap setting).
+    risk scale is added to the objective).
     """
-    n_j, n_k = problem.factor.shape
-    scale = float(problem.risk.max()) if problem.risk.size and problem.risk.max() > 0 else 1.0
-    r0 = problem.risk / scale  # risks scaled to at most 1 keep HiGHS's tolerances meaningful
-    rows = _Rows([], [], [], [], [])
-    layout, floor = _chain(problem, r0, rows)
-    for j, p in problem.requires:
-        rows.add([(layout.x(j), 1.0), (layout.x(p), -1.0)], -np.inf, 0.0)
-    for a, b in problem.excludes:
-        rows.add([(layout.x(a), 1.0), (layout.x(b), 1.0)], -np.inf, 1.0)
-    for costs, limit in (
-        (problem.capex, capex_budget),
-        (problem.opex, opex_budget),
-        (problem.openness, openness_limit),
-    ):
-        if np.isfinite(limit):
-            rows.add([(j, float(costs[j])) for j in range(n_j) if costs[j]], -np.inf, float(limit))
-
-    final = sorted(layout.last.values())
-    objective = np.zeros(layout.n_var)
-    objective[[layout.r(s) for s in final]] = 1.0
+    n_j = problem.factor.shape[0]
+    nothing = np.zeros(n_j, dtype=bool)
+    if n_j == 0 or not (problem.risk > 0).any():
+        return _result(problem, nothing, gap=0.0)
+    deadline = time.monotonic() + time_limit
+    scale = float(problem.risk.max())
+    r0 = problem.risk / scale
+    scenarios = np.flatnonzero(r0 > 0)
+    logs = np.log(problem.factor[:, scenarios])  # (J, K') ≤ 0
+    n_var = n_j + scenarios.size  # x (J) | z (K')
     total_cost = float(problem.capex.sum() + problem.opex.sum()) or 1.0
-    objective[:n_j] = 1e-9 * (problem.capex + problem.opex) / total_cost
-    integrality = np.zeros(layout.n_var, dtype=np.int64)
-    integrality[:n_j] = 1
-    chain_upper = r0[[k for k, _ in layout.steps]]
-    upper = np.concatenate([np.ones(n_j), chain_upper, chain_upper])
-    lower = np.concatenate([np.zeros(n_j), floor, np.zeros(len(layout.steps))])
-    constraints = []
-    if rows.lo:
-        entries = (np.array(rows.vals), (np.array(rows.rows), np.array(rows.cols)))
-        matrix = coo_matrix(entries, shape=(len(rows.lo), layout.n_var))
-        constraints.append(LinearConstraint(matrix.tocsr(), np.array(rows.lo), np.array(rows.hi)))
-    with _quiet_stdout():
-        result = milp(
-            objective,
-            integrality=integrality,
-            bounds=Bounds(lower, upper),
-            constraints=constraints,
-            options={"time_limit": time_limit, "mip_rel_gap": 1e-7, "presolve": True},
-        )
-    if result.status != 0 or result.x is None:
-        msg = f"the plan solver did not finish with an optimal plan: {result.message}"
+    tie = 1e-9 * (problem.capex + problem.opex) / total_cost
+    objective = np.concatenate([tie, np.ones(scenarios.size)])
+    integrality = np.concatenate(
+        [np.ones(n_j, dtype=np.int64), np.zeros(scenarios.size, dtype=np.int64)]
+    )
+    bounds = Bounds(np.zeros(n_var), np.concatenate([np.ones(n_j), r0[scenarios]]))
+    static = _static_rows(problem, capex_budget, opex_budget, openness_limit)
+    cuts = _Rows([], [], [], [], [])
+
+    def add_tangent(i: int, at: float) -> None:
+        # z_i ≥ r0 e^a (1 + y − a) with y = Σ_j x_j logs[j, i], i.e.
+        # z_i − r0 e^a Σ_j logs[j, i] x_j ≥ r0 e^a (1 − a)
+        weight = float(r0[scenarios[i]]) * float(np.exp(at))
+        entries = [(j, -weight * float(logs[j, i])) for j in range(n_j) if logs[j, i] < 0]
+        cuts.add([*entries, (n_j + i, 1.0)], weight * (1.0 - at), np.inf)
+
+    lowest = logs.clip(max=0).sum(axis=0)  # y when every measure is chosen
+    for i in range(scenarios.size):
+        for at in np.unique(np.linspace(lowest[i], 0.0, _INITIAL_TANGENTS)):
+            add_tangent(i, float(at))
+
+    def true_objective(chosen: NDArray[np.bool_]) -> float:
+        return float(problem.residual(chosen).sum() / scale + tie @ chosen)
+
+    best, best_value, bound = nothing, true_objective(nothing), -np.inf
+    for _ in range(_MAX_ROUNDS):
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            break
+        constraints = [c.constraint(n_var) for c in (static, cuts) if c.lo]
+        with _quiet_stdout():
+            result = milp(
+                objective,
+                integrality=integrality,
+                bounds=bounds,
+                constraints=constraints,
+                options={"time_limit": remaining, "mip_rel_gap": REL_TOL},
+            )
+        if result.status != 0 or result.x is None:
+            msg = f"the plan solver did not finish with an optimal plan: {result.message}"
+            raise InfeasiblePlanError(msg)
+        chosen = np.round(result.x[:n_j]).astype(bool)
+        bound = max(bound, float(getattr(result, "mip_dual_bound", result.fun)))
+        value = true_objective(chosen)
+        if value < best_value and problem.feasible(
+            chosen, capex_budget, opex_budget, openness_limit
+        ):
+            best, best_value = chosen, value
+        if best_value - bound <= max(REL_TOL * best_value, ABS_TOL):
+            break
+        y = chosen.astype(float) @ logs
+        for i in range(scenarios.size):
+            add_tangent(i, float(y[i]))
+    gap = max(0.0, (best_value - bound) / best_value) if best_value > 0 else 0.0
+    if best_value - bound > max(REL_TOL * best_value, ABS_TOL):
+        msg = f"the plan solver stopped {gap:.1e} from proven optimality (time limit)"
         raise InfeasiblePlanError(msg)
-    chosen = np.round(result.x[:n_j]).astype(bool)
-    if not problem.feasible(chosen, capex_budget, opex_budget, openness_limit):
+    if not problem.feasible(best, capex_budget, opex_budget, openness_limit):
         msg = "the solver's plan breaks a budget or a dependency; refusing it"
         raise InfeasiblePlanError(msg)
-    after = problem.residual(chosen)
-    untouched = [k for k in range(n_k) if k not in layout.last]  # no candidate acts on them
-    chained = float(result.x[[layout.r(s) for s in final]].sum())
-    modelled = (chained + float(r0[untouched].sum())) * scale
-    if not np.isclose(modelled, after.sum(), rtol=1e-5, atol=1e-9 * scale):
-        msg = "the linearised risk disagrees with the exact product; refusing the plan"
-        raise InfeasiblePlanError(msg)
+    return _result(problem, best, gap=gap)
+
+
+def _result(problem: PlanProblem, chosen: NDArray[np.bool_], *, gap: float) -> PlanResult:
     return PlanResult(
         chosen=tuple(problem.ids[j] for j in np.flatnonzero(chosen)),
-        capex=float(problem.capex @ chosen),
-        opex=float(problem.opex @ chosen),
-        openness=float(problem.openness @ chosen),
+        capex=float(problem.capex @ chosen) if chosen.size else 0.0,
+        opex=float(problem.opex @ chosen) if chosen.size else 0.0,
+        openness=float(problem.openness @ chosen) if chosen.size else 0.0,
         risk_before=problem.risk.copy(),
-        risk_after=after,
+        risk_after=problem.residual(chosen),
         status="optimal",
-        mip_gap=float(getattr(result, "mip_gap", 0.0) or 0.0),
+        mip_gap=gap,
     )
 
 
