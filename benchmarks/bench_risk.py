@@ -96,15 +96,18 @@ result = assess(pack, profile, {}, top=0)  # nothing in place: every applicable 
 problem = problem_for_site(
     pack, "venue", result.quality, np.array([s.risk for s in result.scenarios])
 )
-budget = float(problem.capex.sum()) / 3
-start = time.perf_counter()
-plan = solve_plan(problem, capex_budget=budget)
-plan_s = time.perf_counter() - start
-greedy = [o for o in greedy_options(problem) if o.capex <= budget][-1]
+times, gains = [], []
+for fraction in (0.01, 0.03, 0.1, 0.3, 0.6):  # the solve time depends on how tight the budget is
+    budget = float(problem.capex.sum()) * fraction
+    start = time.perf_counter()
+    plan = solve_plan(problem, capex_budget=budget)
+    times.append(time.perf_counter() - start)
+    greedy = [o for o in greedy_options(problem) if o.capex <= budget][-1]
+    gains.append(1 - plan.total_after / greedy.risk)
 print(
-    f"optimal plan, {len(problem.ids)} candidate measures, budget {budget:,.0f} {pack.currency}: "
-    f"{plan_s:.3f} s (target < 1 s)  |  residual risk {plan.total_after:.3e} vs greedy "
-    f"{greedy.risk:.3e} (exact is {100 * (1 - plan.total_after / greedy.risk):.1f}% lower)"
+    f"optimal plan, {len(problem.ids)} candidate measures, 5 capital budgets (1–60 % of the "
+    f"full cost): worst {max(times):.3f} s, median {sorted(times)[2]:.3f} s (target < 1 s)  |  "
+    f"exact plans leave {min(gains):.1%}–{max(gains):.1%} less risk than the greedy heuristic"
 )
 
 # 3 ---------------------------------------------------------------- national allocation
