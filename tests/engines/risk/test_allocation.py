@@ -63,3 +63,8 @@ def test_allocation_is_optimal_over_the_options_and_within_budget(sites: list, b
     assert result.risk_after == pytest.approx(best, rel=1e-6)
     assert result.lp_bound <= result.risk_after * (1 + 1e-9)
     assert result.risk_after <= result.risk_before
+
+
+def test_no_sites_is_an_empty_allocation() -> None:
+    result = allocate([], budget=100)
+    assert result.plans == () and result.spent == 0 and result.risk_after == 0

@@ -107,6 +107,7 @@ PREPARE: dict[str, Any] = {
         {"reason": "Threat rose."},
     ),
     "portfolio": lambda w: (f"{API}/portfolio/", {}),
+    "allocation": lambda w: (f"{API}/portfolio/allocation/", {"budget": 1000}),
 }
 
 
@@ -218,6 +219,10 @@ MATRIX = [
     ("portfolio", "get", "mall_reader", 200),
     ("portfolio", "get", "programme", 200),
     ("portfolio", "get", "ministry", 200),
+    ("allocation", "post", None, 401),
+    ("allocation", "post", "mall_admin", 403),
+    ("allocation", "post", "police_n_reader", 403),
+    ("allocation", "post", "ministry", 200),
 ]
 
 
@@ -255,6 +260,7 @@ ROUTES = {
     f"{API}/risk-acceptances/1/": {"acceptance_detail"},
     f"{API}/risk-acceptances/1/revoke/": {"acceptance_revoke"},
     f"{API}/portfolio/": {"portfolio"},
+    f"{API}/portfolio/allocation/": {"allocation"},
 }
 
 
@@ -268,7 +274,14 @@ def test_every_route_is_in_the_matrix() -> None:
     for endpoint in set().union(*ROUTES.values()):
         statuses = {status for e, persona, status in rows if e == endpoint}
         assert 401 in statuses and any(s < 300 for s in statuses), endpoint
-        if endpoint not in {"questions", "list", "items_list", "acceptances_list", "portfolio"}:
+        if endpoint not in {
+            "questions",
+            "list",
+            "items_list",
+            "acceptances_list",
+            "portfolio",
+            "allocation",
+        }:
             assert 404 in statuses, endpoint  # an outsider
         if endpoint not in {
             "questions",

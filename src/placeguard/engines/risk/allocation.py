@@ -97,6 +97,8 @@ def allocate(
     problems: Sequence[PlanProblem], *, budget: float, time_limit: float = 50.0
 ) -> Allocation:
     """Fund one option per site to minimise total residual risk within ``budget``."""
+    if not problems:
+        return Allocation((), budget, 0.0, 0.0, 0.0, 0.0, 0.0, 0)
     site_options = [greedy_options(p) for p in problems]
     offsets = np.cumsum([0] + [len(o) for o in site_options])
     n = int(offsets[-1])

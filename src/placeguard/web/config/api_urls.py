@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 
 from placeguard.web.assessments.api.views import (
     ActionItemViewSet,
+    AllocationView,
     AssessmentViewSet,
     PortfolioView,
     RiskAcceptanceViewSet,
@@ -39,5 +40,6 @@ urlpatterns = [
     path("docs/", SpectacularRedocView.as_view(url_name="api:schema"), name="docs"),
     path("risk/questions/", RiskQuestionsView.as_view(), name="risk-questions"),
     path("portfolio/", PortfolioView.as_view(), name="portfolio"),
+    path("portfolio/allocation/", AllocationView.as_view(), name="portfolio-allocation"),
     path("", include(router.urls)),
 ]

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, mixins, status, viewsets
+from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -326,3 +326,33 @@ class PortfolioView(generics.ListAPIView[Site]):
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Authorities and police see the sites of their jurisdiction; operators their own."""
         return super().get(request, *args, **kwargs)
+
+
+class AllocationRequestSerializer(serializers.Serializer[Any]):
+    """A national grant budget and optional filters on the sites."""
+
+    budget = serializers.FloatField(min_value=0, help_text="One-off budget, pack currency.")
+    site_type = serializers.ListField(child=serializers.CharField(), required=False)
+    region = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class AllocationView(APIView):
+    """Which measures to fund at which assessed sites, within one national budget."""
+
+    @extend_schema(request=AllocationRequestSerializer, responses={200: dict[str, Any]})
+    def post(self, request: Request) -> Response:
+        """Optimal over each site's greedy plan sequence; the MILP and LP gaps are returned."""
+        from dataclasses import asdict
+
+        from placeguard.web.assessments.allocation import allocate_grant
+
+        body = AllocationRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        filters = queries.PortfolioFilters(
+            site_types=tuple(data.get("site_type", ())), regions=tuple(data.get("region", ()))
+        )
+        user = request.user
+        assert isinstance(user, User)
+        result = allocate_grant(user, budget=data["budget"], filters=filters)
+        return Response(asdict(result))
