@@ -52,8 +52,16 @@ def test_questions_for_a_site_type(pack_dir: Path) -> None:
     assert [r["id"] for r in rows] == ["Q1", "Q2", "Q3"]
     assert rows[0]["options"] == ["none", "partly", "fully"]
     assert rows[0]["scenarios"] == ["vehicle_ramming"]
-    pow_rows = run_json("risk", "questions", "--site-type", "place_of_worship", "--format", "json",
-                        "--pack", str(pack_dir))  # fmt: skip
+    pow_rows = run_json(
+        "risk",
+        "questions",
+        "--site-type",
+        "place_of_worship",
+        "--format",
+        "json",
+        "--pack",
+        str(pack_dir),
+    )
     assert [r["id"] for r in pow_rows] == ["Q1", "Q2"]
 
 
@@ -93,15 +101,37 @@ def test_assess_lists_every_problem_in_the_answers_file(pack_dir: Path, tmp_path
     result = runner.invoke(app, ["risk", "assess", str(path), "--pack", str(pack_dir)])
     assert result.exit_code == 1
     out = result.output
-    for needle in ["site.capacity", "site.colour", "answers.Q1", "answers.NOPE", "unknown question id",
-                   "answers.Q3", "does not apply", "answers.Q2", "threat_level"]:  # fmt: skip
+    for needle in [
+        "site.capacity",
+        "site.colour",
+        "answers.Q1",
+        "answers.NOPE",
+        "unknown question id",
+        "answers.Q3",
+        "does not apply",
+        "answers.Q2",
+        "threat_level",
+    ]:
         assert needle in out, needle
 
 
 def test_plan_respects_budgets_and_reports_residual(pack_dir: Path, tmp_path: Path) -> None:
     path = answers_file(tmp_path, answers={"Q1": 0, "Q2": 0, "Q3": 0})
-    body = run_json("risk", "plan", str(path), "--budget", "21000", "--opex", "500", "--format", "json",
-                    "--pack", str(pack_dir), "--pareto", "5")  # fmt: skip
+    body = run_json(
+        "risk",
+        "plan",
+        str(path),
+        "--budget",
+        "21000",
+        "--opex",
+        "500",
+        "--format",
+        "json",
+        "--pack",
+        str(pack_dir),
+        "--pareto",
+        "5",
+    )
     assert [m["id"] for m in body["chosen"]] == ["BARRIER", "KIT"]
     assert body["total"]["capex"] <= 21000
     assert body["total"]["opex"] <= 500
@@ -118,8 +148,18 @@ def test_risk_commands_need_no_database_or_settings(pack_dir: Path, tmp_path: Pa
         if not k.startswith(("PLACEGUARD_", "DJANGO_", "DATABASE_"))
     }
     env["PLACEGUARD_ENV"] = "production"  # would refuse to start if Django settings were loaded
-    cmd = [sys.executable, "-m", "placeguard.cli.main", "risk", "assess", str(answers_file(tmp_path)),
-           "--format", "json", "--pack", str(pack_dir)]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "placeguard.cli.main",
+        "risk",
+        "assess",
+        str(answers_file(tmp_path)),
+        "--format",
+        "json",
+        "--pack",
+        str(pack_dir),
+    ]
     result = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)  # noqa: S603
     assert result.returncode == 0, result.stderr
     assert "django" not in result.stderr.lower()
@@ -136,3 +176,36 @@ def test_malformed_pack_fails_with_file_path_and_reason(pack_dir: Path, tmp_path
     )
     assert result.exit_code == 2
     assert "measures.yaml: measures[0].effects[0].effectiveness" in result.output
+
+
+def test_compare_two_plans(pack_dir: Path, tmp_path: Path) -> None:
+    body = run_json(
+        "risk",
+        "compare",
+        str(answers_file(tmp_path)),
+        "--plan-a",
+        "BARRIER",
+        "--plan-b",
+        "KIT,GUARD",
+        "--format",
+        "json",
+        "--pack",
+        str(pack_dir),
+    )
+    assert body["plan_a"]["measures"] == ["BARRIER"]
+    assert body["plan_b"]["residual_risk"] < body["current_risk"]
+    bad = runner.invoke(
+        app,
+        [
+            "risk",
+            "compare",
+            str(answers_file(tmp_path)),
+            "--plan-a",
+            "NOPE",
+            "--plan-b",
+            "KIT",
+            "--pack",
+            str(pack_dir),
+        ],
+    )
+    assert bad.exit_code == 1 and "NOPE" in bad.output

@@ -370,3 +370,49 @@ def report_file(  # noqa: PLR0917 - Typer maps each option to a parameter
     console.print(
         f"Wrote the {fmt.upper()} report for {escape(site_name)} to {escape(str(output))}."
     )
+
+
+@risk_app.command("compare")
+def compare_file(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    plan_a: Annotated[str, typer.Option("--plan-a", help="Measure ids, comma-separated.")],
+    plan_b: Annotated[str, typer.Option("--plan-b", help="Measure ids, comma-separated.")],
+    output: Annotated[Output, typer.Option("--format")] = Output.TABLE,
+    pack_dir: PackOption = None,
+) -> None:
+    """What-if: the site's residual risk under two plans, scenario by scenario."""
+    from placeguard.engines.risk.whatif import compare_plans
+
+    pack = _pack(pack_dir)
+    data = _read_input(file, pack)
+    plans = [[m.strip() for m in p.split(",") if m.strip()] for p in (plan_a, plan_b)]
+    unknown = sorted({m for plan in plans for m in plan} - set(pack.measure_index))
+    if unknown:
+        err.print(f"[bold red]error:[/] unknown measure id(s): {', '.join(unknown)}")
+        raise typer.Exit(1)
+    result = compare_plans(
+        pack, data.profile, data.answers, plans[0], plans[1], threat_level=data.threat_level
+    )
+    if output == Output.JSON:
+        _emit({"pack_version": pack.version, "currency": pack.currency, **result.as_dict()})
+        return
+    table = Table(title="What-if: residual risk (expected casualties per year)")
+    for col in ("scenario", "now", "plan A", "plan B", "B − A"):
+        table.add_column(col)
+    for row in result.scenarios:
+        table.add_row(
+            row["name"],
+            f"{row['current']:.2e}",
+            f"{row['plan_a']:.2e}",
+            f"{row['plan_b']:.2e}",
+            f"{row['difference_b_minus_a']:+.1e}",
+        )
+    console.print(table)
+    for name, total, capex, opex in (
+        ("A", result.total_a, result.capex_a, result.opex_a),
+        ("B", result.total_b, result.capex_b, result.opex_b),
+    ):
+        console.print(
+            f"Plan {name}: risk {total:.2e}/yr for {capex:,.0f} {pack.currency} one-off "
+            f"and {opex:,.0f} {pack.currency}/yr."
+        )

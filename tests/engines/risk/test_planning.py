@@ -119,3 +119,19 @@ def test_pareto_curve_falls_as_cost_rises(tiny: RiskPack) -> None:
     assert costs == sorted(costs)
     assert risks == sorted(risks, reverse=True)
     assert len(curve) >= 2
+
+
+def test_what_if_compares_two_plans(tiny: RiskPack) -> None:
+    from placeguard.engines.risk.whatif import compare_plans
+
+    site = SiteProfile(site_type="venue", capacity=1000)
+    answers = {"Q1": 1, "Q2": 0, "Q3": 0}
+    result = compare_plans(tiny, site, answers, ["BARRIER"], ["KIT", "GUARD"])
+    assert result.total_a == pytest.approx(assess(tiny, site, answers, planned=["BARRIER"]).total_risk)
+    assert result.total_b == pytest.approx(assess(tiny, site, answers, planned=["KIT", "GUARD"]).total_risk)
+    assert result.capex_a == pytest.approx(10000)  # barriers half in place: half the price
+    assert result.capex_b == pytest.approx(1000)
+    assert result.opex_b == pytest.approx(50100)
+    ram = next(r for r in result.scenarios if r["scenario"] == "vehicle_ramming")
+    assert ram["plan_a"] < ram["current"]
+    assert ram["difference_b_minus_a"] == pytest.approx(ram["plan_b"] - ram["plan_a"])
