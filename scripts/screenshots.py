@@ -106,6 +106,18 @@ def main() -> None:
             login(page, base, "mall.security")
             page.goto(f"{base}/organisation/")
             shoot(page, out, "organisation.png")
+            # Risk assessments: a draft being answered (questions beside the live result) …
+            page.set_viewport_size({"width": 1280, "height": 1600})
+            page.goto(f"{base}/assessments/?status=draft")
+            page.locator("#assessment-table tbody a").first.click()
+            page.locator("#total-risk").wait_for()
+            shoot(page, out, "assessment.png", full_page=False)
+            # … and the national portfolio, ranked and mapped by risk band.
+            page.context.clear_cookies()
+            login(page, base, "ministry")
+            page.set_viewport_size({"width": 1280, "height": 1250})
+            page.goto(f"{base}/assessments/portfolio/")
+            shoot(page, out, "portfolio.png", full_page=False)
             browser.close()
     finally:
         server.terminate()

@@ -127,8 +127,12 @@ def test_what_if_compares_two_plans(tiny: RiskPack) -> None:
     site = SiteProfile(site_type="venue", capacity=1000)
     answers = {"Q1": 1, "Q2": 0, "Q3": 0}
     result = compare_plans(tiny, site, answers, ["BARRIER"], ["KIT", "GUARD"])
-    assert result.total_a == pytest.approx(assess(tiny, site, answers, planned=["BARRIER"]).total_risk)
-    assert result.total_b == pytest.approx(assess(tiny, site, answers, planned=["KIT", "GUARD"]).total_risk)
+    assert result.total_a == pytest.approx(
+        assess(tiny, site, answers, planned=["BARRIER"]).total_risk
+    )
+    assert result.total_b == pytest.approx(
+        assess(tiny, site, answers, planned=["KIT", "GUARD"]).total_risk
+    )
     assert result.capex_a == pytest.approx(10000)  # barriers half in place: half the price
     assert result.capex_b == pytest.approx(1000)
     assert result.opex_b == pytest.approx(50100)

@@ -21,6 +21,7 @@ from placeguard.engines.risk.planning import pareto_curve, solve_plan
 from placeguard.web.assessments import access, scoring
 from placeguard.web.assessments.choices import (
     CLOSED_ACTION_STATUSES,
+    OPEN_STATUSES,
     AcceptanceStatus,
     AssessmentStatus,
 )
@@ -46,9 +47,14 @@ __all__ = [
     "get_action_item_for",
     "get_assessment_for",
     "history",
+    "latest_for_site",
+    "open_for_site",
     "plan",
     "portfolio",
     "questions_for",
+    "reference_for_site",
+    "site_acceptances",
+    "site_action_items",
 ]
 
 Principal = User | AnonymousUser
@@ -91,6 +97,46 @@ def history(site: Site) -> QuerySet[Assessment]:
         .select_related("created_by", "submitted_by", "reviewed_by")
         .order_by("-created", "-id")
     )
+
+
+def latest_for_site(site: Site) -> Assessment | None:
+    """The site's newest assessment, whatever its status (the caller has checked visibility)."""
+    return history(site).defer("result", "answers").first()
+
+
+def open_for_site(site: Site) -> Assessment | None:
+    """The site's assessment in progress (draft, submitted or returned), if any."""
+    return (
+        Assessment.objects.filter(site=site, status__in=OPEN_STATUSES)
+        .defer("result", "answers")
+        .order_by("-created", "-id")
+        .first()
+    )
+
+
+def reference_for_site(site: Site) -> Assessment | None:
+    """The assessment the site's risk figures come from, as in :func:`portfolio`: the latest
+    approved one or, when none was approved yet, the latest submitted one."""
+    rows = Assessment.objects.filter(site=site).select_related("site")
+    return (
+        rows.filter(status=AssessmentStatus.APPROVED).order_by("-reviewed_at", "-id").first()
+        or rows.filter(status=AssessmentStatus.SUBMITTED).order_by("-submitted_at", "-id").first()
+    )
+
+
+def site_action_items(user: Principal, site: Site) -> QuerySet[ActionItem]:
+    """The visible action items of one site, by due date (undated last)."""
+    return (
+        action_item_list(user)
+        .filter(site=site)
+        .select_related("assessment")
+        .order_by(F("due_date").asc(nulls_last=True), "id")
+    )
+
+
+def site_acceptances(user: Principal, site: Site) -> QuerySet[RiskAcceptance]:
+    """The visible risk acceptances of one site, newest first."""
+    return acceptance_list(user).filter(assessment__site=site).order_by("-accepted_at", "-id")
 
 
 def comment_list(assessment: Assessment) -> QuerySet[ReviewComment]:

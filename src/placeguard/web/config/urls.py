@@ -21,6 +21,7 @@ urlpatterns = [
     path("", common_views.dashboard, name="dashboard"),
     path("sites/", include("placeguard.web.sites.urls")),
     path("organisation/", include("placeguard.web.orgs.urls")),
+    path("assessments/", include("placeguard.web.assessments.urls")),
 ]
 
 

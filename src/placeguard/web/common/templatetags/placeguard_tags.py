@@ -21,6 +21,19 @@ ACTION_LABELS: dict[str, Promise] = {
     "user.roles": _("changed roles of"),
     "token.issue": _("issued API token"),
     "token.revoke": _("revoked API token"),
+    "assessment.start": _("started"),
+    "assessment.answers": _("answered questions of"),
+    "assessment.context": _("changed the context of"),
+    "assessment.submit": _("submitted"),
+    "assessment.approve": _("approved"),
+    "assessment.return": _("returned for changes"),
+    "assessment.supersede": _("superseded"),
+    "review_comment.create": _("wrote"),
+    "action_item.create": _("created action item"),
+    "action_item.update": _("updated action item"),
+    "risk_acceptance.create": _("accepted a risk"),
+    "risk_acceptance.revoke": _("revoked a risk acceptance"),
+    "risk_acceptance.expire": _("recorded the expiry of a risk acceptance"),
 }
 
 

@@ -6,6 +6,9 @@
  * url}]) and the region outlines ([{name, outline: [[lon, lat], ...]}]), and carry the tile URL
  * (empty: no tiles, a plain background, which works air-gapped) and its attribution.
  *
+ * A marker with a band (and band_label) is coloured by that risk band instead of its site type,
+ * and its popup names the band (the portfolio map).
+ *
  * User-entered text (site and region names) only ever reaches the page as DOM text nodes.
  * Without JavaScript or Leaflet the map stays hidden and the page's table is the only view.
  */
@@ -36,7 +39,9 @@
     box.appendChild(title);
     var meta = document.createElement("span");
     meta.className = "map-popup__meta";
-    meta.textContent = [marker.type_label, marker.region].filter(Boolean).join(" · ");
+    meta.textContent = [marker.type_label, marker.region, marker.band_label]
+      .filter(Boolean)
+      .join(" · ");
     box.appendChild(meta);
     return box;
   }
@@ -59,11 +64,14 @@
     var layer = L.featureGroup();
     markers.forEach(function (marker) {
       var point = [marker.lat, marker.lon];
+      var colour = marker.band
+        ? "pg-band-" + String(marker.band).replace(/[^a-z_]/g, "")
+        : "pg-type-" + String(marker.type).replace(/[^a-z_]/g, "");
       L.circleMarker(point, {
         radius: 7,
         weight: 2,
         fillOpacity: 0.9,
-        className: "pg-marker pg-type-" + String(marker.type).replace(/[^a-z_]/g, "")
+        className: "pg-marker " + colour
       })
         .bindPopup(popupContent(marker))
         .addTo(layer);
