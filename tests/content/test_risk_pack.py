@@ -90,11 +90,15 @@ def test_scenario_numbers_are_plausible(pack: RiskPack) -> None:
             assert spec.lethality == (0, 0, 0)
         else:
             assert spec.lethality[1] > 0
-            # a successful attack on a crowd big enough to fill the cap hurts at least one person
-            assert spec.max_exposed * spec.lethality[1] >= 1, spec.id
+            # a successful attack on a crowd big enough to fill the cap hurts at least one
+            # person (a hoax is a disruption: most hurt no one)
+            if not spec.precursor:
+                assert spec.max_exposed * spec.lethality[1] >= 1, spec.id
     hoax = pack.scenario(Scenario.HOAX)
     assert hoax.exposed_share == 1.0
     assert hoax.lethality[1] <= 0.001
+    # even evacuating the largest crowd a hoax can reach hurts fewer than one person on average
+    assert hoax.max_exposed * hoax.lethality[1] < 1
 
 
 def test_scenario_crosswalks_use_known_codes(pack: RiskPack) -> None:
