@@ -505,3 +505,36 @@ def test_portfolio_csv_is_scoped_and_guards_formulas(world: World) -> None:
     assert north["assessment_status"] == "approved"
     filtered = client_for(world, "police_n").get("/assessments/portfolio.csv?assessed=yes")
     assert [r["site"] for r in csv.DictReader(io.StringIO(streamed(filtered)))] == ["North Mall"]
+
+
+def test_action_plan_exports_are_scoped_and_guarded(world: Any) -> None:
+    from io import BytesIO
+
+    from django.test import Client
+    from openpyxl import load_workbook
+
+    from placeguard.web.assessments import services
+    from tests.conftest import PASSWORD
+
+    site = world.sites["mall_north"]
+    admin = world.users["mall_admin"]
+    assessment = services.start_assessment(site, actor=admin)
+    services.submit(assessment, actor=admin)
+    from placeguard.web.assessments.scoring import plan_problem
+
+    measure = plan_problem(assessment).ids[0]
+    first = services.create_action_items(assessment, [measure], actor=admin)[0]
+    services.update_action_item(first, {"notes": "=HYPERLINK(1)"}, actor=admin)
+    client = Client()
+    assert client.login(username="mall_admin", password=PASSWORD)
+    csv_text = client.get(f"/assessments/site/{site.pk}/actions.csv").content.decode()
+    assert "'=HYPERLINK(1)" in csv_text
+    workbook = load_workbook(
+        BytesIO(client.get(f"/assessments/site/{site.pk}/actions.xlsx").content)
+    )
+    rows = list(workbook.active.iter_rows(values_only=True))
+    assert rows[0][0] == "id" and len(rows) == 2
+    outsider = Client()
+    assert outsider.login(username="hotel_admin", password=PASSWORD)
+    assert outsider.get(f"/assessments/site/{site.pk}/actions.csv").status_code == 404
+    assert client.get(f"/assessments/site/{site.pk}/actions.pdf").status_code == 404

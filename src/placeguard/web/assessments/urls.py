@@ -26,6 +26,7 @@ urlpatterns: list[URLPattern] = [
     path("site/<int:site_id>/start/", views.start_assessment, name="start"),
     path("site/<int:site_id>/compare/", views.compare, name="compare"),
     path("site/<int:site_id>/actions/", views.site_actions, name="actions"),
+    path("site/<int:site_id>/actions.<str:fmt>", views.site_actions_export, name="actions_export"),
     path("site/<int:site_id>/accept/", views.accept_risk, name="accept"),
     path("actions/<int:item_id>/", views.edit_action_item, name="action_item"),
     path("acceptances/<int:acceptance_id>/revoke/", views.revoke_acceptance, name="revoke"),

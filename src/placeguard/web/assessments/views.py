@@ -1375,3 +1375,24 @@ def portfolio_csv(request: HttpRequest) -> StreamingHttpResponse:
     )
     response["Content-Disposition"] = 'attachment; filename="placeguard-portfolio.csv"'
     return response
+
+
+@login_required
+@require_GET
+def site_actions_export(request: HttpRequest, site_id: int, fmt: str) -> HttpResponse:
+    """A site's visible action items as CSV or Excel."""
+    from placeguard.web.assessments.exporting import action_items_csv, action_items_xlsx
+
+    site = _site(request, site_id)
+    items = queries.site_action_items(_user(request), site).select_related("site", "owner")
+    if fmt == "csv":
+        response = HttpResponse(action_items_csv(items), content_type="text/csv; charset=utf-8")
+    elif fmt == "xlsx":
+        response = HttpResponse(
+            action_items_xlsx(items),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        raise Http404(_("Unknown export format."))
+    response["Content-Disposition"] = f'attachment; filename="action-plan-{site.pk}.{fmt}"'
+    return response
