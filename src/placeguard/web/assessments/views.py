@@ -9,7 +9,6 @@ come back as a message on the page they were made from.
 
 from __future__ import annotations
 
-import csv
 import importlib.util
 import math
 from collections.abc import Iterator, Sequence
@@ -75,6 +74,7 @@ from placeguard.web.assessments.forms import (
 from placeguard.web.assessments.labels import band_key, category_label
 from placeguard.web.assessments.models import Assessment
 from placeguard.web.common.forms import apply_service_errors
+from placeguard.web.common.streaming import csv_lines
 from placeguard.web.orgs.access import active_org
 from placeguard.web.orgs.models import Region, User
 from placeguard.web.sites import services as site_services
@@ -1354,23 +1354,13 @@ def portfolio_csv_rows(rows: QuerySet[Site], pack: RiskPack) -> Iterator[list[st
         ]
 
 
-def _csv_lines(rows: Iterator[list[str]]) -> Iterator[str]:
-    class _Echo:
-        def write(self, value: str) -> str:
-            return value
-
-    writer = csv.writer(_Echo())
-    for row in rows:
-        yield writer.writerow(row)
-
-
 @login_required
 @require_GET
 def portfolio_csv(request: HttpRequest) -> StreamingHttpResponse:
     """The filtered portfolio as CSV."""
     _form, rows, _query = _portfolio_rows(request)
     response = StreamingHttpResponse(
-        _csv_lines(portfolio_csv_rows(rows, scoring.current_pack())),
+        csv_lines(portfolio_csv_rows(rows, scoring.current_pack())),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = 'attachment; filename="placeguard-portfolio.csv"'

@@ -6,9 +6,8 @@ through ``services``. Sites the user may not see answer 404, whether they exist 
 
 from __future__ import annotations
 
-import csv
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -38,6 +37,7 @@ from placeguard.core.errors import NotFoundError, PermissionDeniedError, Validat
 from placeguard.core.timeprofile import DAYS, TimeProfile
 from placeguard.web.audit.queries import visible_to as visible_events
 from placeguard.web.common.forms import apply_service_errors
+from placeguard.web.common.streaming import csv_lines
 from placeguard.web.orgs.models import Region, User
 from placeguard.web.sites import services
 from placeguard.web.sites.access import can_edit
@@ -162,23 +162,13 @@ def site_list_view(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _csv_lines(rows: Iterator[list[str]]) -> Iterator[str]:
-    class _Echo:
-        def write(self, value: str) -> str:
-            return value
-
-    writer = csv.writer(_Echo())
-    for row in rows:
-        yield writer.writerow(row)
-
-
 @login_required
 @require_GET
 def export_csv(request: HttpRequest) -> StreamingHttpResponse:
     """The filtered visible sites as CSV (columns the importer reads back)."""
     _site_filter, sites = filtered_sites(request)
     response = StreamingHttpResponse(
-        _csv_lines(sites_to_csv_rows(sites.iterator(chunk_size=500))),
+        csv_lines(sites_to_csv_rows(sites.iterator(chunk_size=500))),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = 'attachment; filename="placeguard-sites.csv"'
