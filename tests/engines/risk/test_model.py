@@ -218,3 +218,41 @@ def test_vectorised_scores_match_a_naive_loop(tiny: RiskPack, on_grid: bool) -> 
                         v, c = (v * factor, c) if effect.on == "V" else (v, c * factor)
             t = spec.base_rate.get("venue", spec.base_rate["default"])[1]
             assert scores.R[s, k] == pytest.approx(t * v * c, rel=1e-5, abs=1e-15)
+
+
+def test_integer_answer_units_score_exactly_like_float_qualities() -> None:
+    """The no-conversion integer layout (the fast path) is the same model as the float one."""
+    import dataclasses
+
+    from placeguard.content import load_risk_pack
+    from placeguard.engines.risk.assessment import model_for
+    from placeguard.engines.risk.catalogue import OPTION_GRID
+    from placeguard.engines.risk.model import PortfolioInput
+
+    pack = load_risk_pack()
+    model = model_for(pack)
+    rng = np.random.default_rng(11)
+    n = 300
+    types = rng.integers(0, len(model.site_types), n)
+    units = np.full((n, model.n_questions), -1, dtype=np.int16)
+    for j, question in enumerate(pack.questions):
+        choice = rng.integers(0, len(question.options), n)
+        grid = np.array([round(o.quality * OPTION_GRID) for o in question.options])
+        asked = model.applies[types, j] & (rng.random(n) < 0.8)
+        units[:, j] = np.where(asked, grid[choice], -1)
+    sites = PortfolioInput(site_type=types, people=rng.uniform(10, 5000, n),
+                           symbolic=np.zeros(n), threatened=np.zeros(n, bool), impact=np.ones(n),
+                           threat_level=np.full(n, 3), answers=units)  # fmt: skip
+    floats = np.where(units >= 0, units / OPTION_GRID, np.nan)
+    by_int = model.score(sites)
+    by_float = model.score(dataclasses.replace(sites, answers=floats))
+    np.testing.assert_allclose(by_int.R, by_float.R, rtol=1e-12)
+    np.testing.assert_allclose(by_int.quality, by_float.quality, rtol=1e-12)
+    # each measure's quality is the mean of its asked evidencing questions (0 when none asked)
+    for m in rng.choice(model.n_measures, 10, replace=False):
+        rows = floats[:, model.evidence[:, m] > 0]
+        asked = ~np.isnan(rows)
+        mean = np.where(asked.any(axis=1), np.nansum(rows, axis=1) / np.maximum(asked.sum(1), 1), 0)
+        np.testing.assert_allclose(by_int.quality[:, m], mean, rtol=1e-12)
+    with pytest.raises(ValueError, match="units"):
+        model.score(dataclasses.replace(sites, answers=np.full_like(units, OPTION_GRID + 1)))

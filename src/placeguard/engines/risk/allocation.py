@@ -27,7 +27,8 @@ from numpy.typing import NDArray
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from scipy.sparse import coo_matrix
 
-from placeguard.engines.risk.planning import InfeasiblePlanError, PlanProblem, _quiet_stdout
+from placeguard.engines.highs import quiet_stdout
+from placeguard.engines.risk.planning import InfeasiblePlanError, PlanProblem
 
 __all__ = ["Allocation", "SiteOption", "allocate", "greedy_options"]
 
@@ -111,7 +112,7 @@ def allocate(
         LinearConstraint(one_each, np.ones(len(problems)), np.ones(len(problems))),
         LinearConstraint(cost[None, :], -np.inf, budget),
     ]
-    with _quiet_stdout():
+    with quiet_stdout():
         result = milp(
             risk / scale,
             integrality=np.ones(n, dtype=np.int64),

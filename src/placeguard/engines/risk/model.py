@@ -23,12 +23,16 @@ input ranges are R evaluated at the corresponding corners — that is the interv
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.sparse import csr_array
 
 from placeguard.engines.risk.catalogue import OPTION_GRID, RiskPack
 
@@ -39,7 +43,7 @@ FloatArray = NDArray[np.float64]
 #: National threat level (1 low … 5 critical) → multiplier of the base rates (set at level 3).
 THREAT_MULTIPLIER: dict[int, float] = {1: 0.1, 2: 0.3, 3: 1.0, 4: 3.0, 5: 10.0}
 LOW, CENTRAL, HIGH = 0, 1, 2
-_CHUNK = 8192
+_MIN_BLOCK = 5000  # sites per thread below which threads cost more than they save
 
 
 @dataclass(frozen=True)
@@ -54,9 +58,10 @@ class PortfolioInput:
     threatened : (S,) bool — specific threats or hostile reconnaissance reported.
     impact : (S,) float — societal impact weight on consequence, 1 (none) to 2.
     threat_level : (S,) int — national threat level 1–5 for each site.
-    answers : (S, Q) float — option quality of each answer; NaN: not asked or not
-        applicable; unknown answers are already 0. Column-major (Fortran-order) arrays
-        save a transposing copy.
+    answers : (S, Q) — option quality of each answer, either as floats in [0, 1] with NaN
+        for "not asked or not applicable", or (the fast path, no conversion) as integers in
+        units of 1/OPTION_GRID with -1 for not asked. Unknown answers are already 0.
+        Column-major (Fortran-order) arrays make the per-measure gathers cheaper.
     planned : (S, M) bool, optional — measures counted as fully implemented.
     """
 
@@ -66,7 +71,7 @@ class PortfolioInput:
     threatened: NDArray[np.bool_]
     impact: FloatArray
     threat_level: NDArray[np.int64]
-    answers: FloatArray
+    answers: NDArray[Any]
     planned: NDArray[np.bool_] | None = None
 
 
@@ -154,14 +159,60 @@ class RiskModel:
         return groups
 
     def measure_quality(
-        self, answers: FloatArray, planned: NDArray[np.bool_] | None = None
+        self, answers: NDArray[Any], planned: NDArray[np.bool_] | None = None
     ) -> FloatArray:
-        """(S, M) mean answer quality of each measure's evidencing questions (0 when none asked).
+        """(S, M) mean answer quality of each measure's evidencing questions (0 when none asked)."""
+        codes = self.quality_codes(answers, planned)
+        if codes is not None:
+            return codes / float(self.quality_grid)
+        return self._measure_quality_float(answers, planned)
 
-        Measures are handled in groups with the same number of evidencing questions, so the
-        mean over the asked ones is a few column gathers instead of a product with the
-        (mostly empty) question × measure matrix.
+    def quality_codes(
+        self, answers: NDArray[Any], planned: NDArray[np.bool_] | None = None
+    ) -> NDArray[np.int32] | None:
+        """Measure quality × ``quality_grid`` as exact integers, or None for off-grid answers.
+
+        Option qualities are multiples of 1/OPTION_GRID, so in those units every answer is a
+        small integer, and the mean over the *n* asked questions of a measure is
+        ``total × (lcm / n)`` units of 1/quality_grid — integer arithmetic on int16/int32
+        arrays, a quarter of the memory traffic of the float means.
         """
+        if np.issubdtype(answers.dtype, np.integer):
+            asked = answers >= 0
+            values = np.maximum(answers, 0).astype(np.int16, copy=False)
+            if values.max(initial=0) > OPTION_GRID:
+                msg = f"integer answers are qualities in 1/{OPTION_GRID} units, 0–{OPTION_GRID}"
+                raise ValueError(msg)
+        else:
+            units = answers * float(OPTION_GRID)
+            asked = units == units  # noqa: PLR0124 - False exactly for NaN (not asked)
+            whole = np.rint(units)
+            if np.any(np.abs(units - whole) > 1e-6):  # NaN compares False: not asked is fine
+                return None
+            whole[~asked] = 0.0
+            values = whole.astype(np.int16)
+        flags = asked.view(np.int8)
+        scale = self.quality_grid // OPTION_GRID  # lcm(1 … most evidencing questions)
+        codes = np.zeros((answers.shape[0], self.n_measures), dtype=np.int32)
+        for measures, questions in self._evidence_groups:
+            count = questions.shape[1]
+            if count == 1:
+                # one evidencing question: the mean is the answer itself
+                codes[:, measures] = values[:, questions[:, 0]] * np.int32(scale)
+                continue
+            total = values[:, questions].sum(axis=2, dtype=np.int32)
+            n_asked = flags[:, questions].sum(axis=2, dtype=np.int32)
+            per_answer = np.zeros(count + 1, dtype=np.int32)  # lcm / n, and 0 when none asked
+            per_answer[1:] = scale // np.arange(1, count + 1)
+            codes[:, measures] = total * per_answer[n_asked]
+        if planned is not None:
+            codes[planned] = self.quality_grid
+        return codes
+
+    def _measure_quality_float(
+        self, answers: NDArray[Any], planned: NDArray[np.bool_] | None
+    ) -> FloatArray:
+        """The float version of the mean, for answer qualities off the option grid."""
         quality = np.zeros((answers.shape[0], self.n_measures))
         for measures, questions in self._evidence_groups:
             block = answers[:, questions]  # (S, n, count)
@@ -175,54 +226,66 @@ class RiskModel:
             quality[planned] = 1.0
         return quality
 
-    def _log_sums(self, quality: FloatArray) -> FloatArray:
-        """Σ_m log(1 − e q) for every corner, target and scenario: (S, 3 × 2 × K).
+    def _log_sums_direct(self, quality: FloatArray) -> FloatArray:
+        """Σ_m log(1 − e q) for every corner, target and scenario: (S, 3 × 2 × K)."""
+        effects = self._effects_by_column
+        direct: FloatArray = np.log1p(-quality[:, :, None] * effects[None, :, :]).sum(axis=1)
+        return direct
 
-        Answer qualities sit on a fine grid (option qualities and their means), so each
-        (measure, quality) pair that occurs becomes one column of a one-hot matrix X and the
-        sums are one matrix product ``X @ W`` with ``W = log(1 − e × quality)`` per column —
-        BLAS instead of a logarithm per site, measure and scenario. Off-grid qualities fall
-        back to computing the logarithms directly; both give the same numbers.
+    def _log_sums(self, codes: NDArray[np.int32]) -> FloatArray:
+        """The same sums from quality codes, as a sparse one-hot product.
+
+        Each (measure, quality level) pair that occurs becomes one column of a one-hot matrix
+        X (one entry per site and measure), and the sums are ``X @ W`` with
+        ``W = log(1 − e × quality)`` per column: table look-ups added up in compiled code
+        instead of a logarithm per site, measure and scenario. X is sparse (CSR): a dense X
+        makes BLAS multiply ten zeros for every one, and building it costs as much again.
+        Blocks of sites run on all cores (SciPy releases the GIL in the product).
         """
         effects = self._effects_by_column
-        grid = quality * self.quality_grid
-        off = np.rint(grid)
-        np.subtract(grid, off, out=grid)
-        np.abs(grid, out=grid)
-        if grid.max(initial=0.0) > 1e-6:
-            direct: FloatArray = np.log1p(-quality[:, :, None] * effects[None, :, :]).sum(axis=1)
-            return direct
-        grid = off
-        n_s, n_m = quality.shape
+        n_s, n_m = codes.shape
         span = self.quality_grid + 1
-        code = grid.astype(np.int64)
-        code += span * np.arange(n_m)[None, :]
-        used = np.bincount(code.ravel(), minlength=n_m * span) > 0
-        used[::span] = False  # quality 0 adds log(1) = 0: it maps to an all-zero column
+        keyed = codes + (span * np.arange(n_m, dtype=np.int32))[None, :]
+        used = np.bincount(keyed.ravel(), minlength=n_m * span) > 0
+        used[::span] = False  # quality 0 adds log(1) = 0: it maps to an all-zero row of W
         columns = np.flatnonzero(used)
         measure_of, level_of = np.divmod(columns, span)
         # float64 throughout: with float32 the rounding noise (~1e-7) can make a better answer
         # score a hair worse, breaking the monotonicity users are promised.
         weights = np.zeros((columns.size + 1, effects.shape[1]))
         weights[:-1] = np.log1p(-effects[measure_of] * (level_of / self.quality_grid)[:, None])
-        remap = np.full(used.size, columns.size, dtype=np.int64)
-        remap[columns] = np.arange(columns.size)
-        width = columns.size + 1
+        remap = np.full(used.size, columns.size, dtype=np.int32)
+        remap[columns] = np.arange(columns.size, dtype=np.int32)
+        hot = remap[keyed]  # (S, M): the column of X holding each site's one for each measure
         out = np.empty((n_s, effects.shape[1]))
-        hot = np.zeros((_CHUNK, width))
-        for start in range(0, n_s, _CHUNK):
-            block = code[start : start + _CHUNK]
-            b = block.shape[0]
-            flat = remap[block] + (np.arange(b) * width)[:, None]
-            hot[:b] = 0.0
-            hot[:b].reshape(-1)[flat.ravel()] = 1.0
-            out[start : start + b] = hot[:b] @ weights
+
+        def block(first: int, stop: int) -> None:
+            n = stop - first
+            x = csr_array(
+                (np.ones(n * n_m), hot[first:stop].ravel(), np.arange(0, n * n_m + 1, n_m)),
+                shape=(n, weights.shape[0]),
+            )
+            out[first:stop] = x @ weights
+
+        workers = min(os.cpu_count() or 1, max(1, n_s // _MIN_BLOCK))
+        if workers == 1:
+            block(0, n_s)
+        else:
+            cuts = np.linspace(0, n_s, workers + 1).astype(int)
+            with ThreadPoolExecutor(workers) as pool:
+                list(pool.map(block, cuts[:-1], cuts[1:]))
         return out
 
     # ------------------------------------------------------------------ scoring
     def score(self, sites: PortfolioInput) -> PortfolioScores:
         """T, V, C, R (central) and R's exact interval for every site and scenario."""
-        quality = self.measure_quality(sites.answers, sites.planned)
+        codes = self.quality_codes(sites.answers, sites.planned)
+        if codes is None:  # answers off the option grid: logarithms one by one
+            quality = self._measure_quality_float(sites.answers, sites.planned)
+            log_sums = self._log_sums_direct(quality)
+        else:
+            quality = codes / float(self.quality_grid)
+            log_sums = self._log_sums(codes)
         attract = (1.0 + 0.5 * sites.symbolic) * np.where(sites.threatened, 2.0, 1.0)
         by_level = np.array([THREAT_MULTIPLIER[v] for v in (1, 2, 3, 4, 5)])
         threat_mult = by_level[np.asarray(sites.threat_level) - 1]
@@ -232,7 +295,7 @@ class RiskModel:
         c_base = exposed * sites.impact[:, None]
 
         k = self.n_scenarios
-        factors = np.exp(self._log_sums(quality)).reshape(-1, 3, 2, k)  # (S, corner, V/C, K)
+        factors = np.exp(log_sums, out=log_sums).reshape(-1, 3, 2, k)  # (S, corner, V/C, K)
         rates = np.minimum(
             self.base_rate[sites.site_type] * (threat_mult * attract)[:, None, None], 1.0
         )
@@ -247,7 +310,9 @@ class RiskModel:
         t, v, c = corner(CENTRAL, CENTRAL, CENTRAL, CENTRAL)
         t_lo, v_lo, c_lo = corner(LOW, LOW, HIGH, LOW)  # least risk: high effectiveness
         t_hi, v_hi, c_hi = corner(HIGH, HIGH, LOW, HIGH)
-        r_range = np.stack([t_lo * v_lo * c_lo, t_hi * v_hi * c_hi], axis=-1)
+        r_range = np.empty((*t.shape, 2))
+        np.multiply(np.multiply(t_lo, v_lo, out=v_lo), c_lo, out=r_range[..., 0])
+        np.multiply(np.multiply(t_hi, v_hi, out=v_hi), c_hi, out=r_range[..., 1])
         return PortfolioScores(T=t, V=v, C=c, R=t * v * c, R_range=r_range, quality=quality)
 
     # ------------------------------------------------------------------ helpers

@@ -12,7 +12,7 @@ convex mixed-integer problem, solved exactly by **outer approximation** (Duran &
 
 1. each ``R_k`` is bounded from below by tangent planes of the convex exponential,
    ``z_k ≥ R_k⁰ e^a (1 + y_k(x) − a)``, starting with a few tangents across ``y_k``'s range;
-2. the MILP "minimise ``Σ z_k``" (HiGHS, through ``scipy.optimize.milp``) gives a plan and a
+2. the MILP "minimise ``Σ z_k``" (HiGHS, one model kept across rounds) gives a plan and a
    proven lower bound on the optimum;
 3. the plan's true risk is computed with the product formula; if it is within the tolerance of
    the lower bound the plan is optimal, otherwise tangents at that plan are added and step 2
@@ -28,19 +28,15 @@ one-off and running cost (half-done work is half paid).
 
 from __future__ import annotations
 
-import os
-import sys
 import time
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import coo_matrix
 
 from placeguard.core.errors import PlaceguardError
+from placeguard.engines.highs import IncrementalMilp, SparseRows
 from placeguard.engines.risk.assessment import model_for
 from placeguard.engines.risk.catalogue import RiskPack
 
@@ -132,49 +128,6 @@ class PlanResult:
         return float(self.risk_after.sum())
 
 
-@contextmanager
-def _quiet_stdout() -> Iterator[None]:
-    """Silence file descriptor 1 while HiGHS runs.
-
-    HiGHS's C++ code can print diagnostics straight to the process's standard output, which
-    would corrupt machine-readable CLI output (``--format json``).
-    """
-    sys.stdout.flush()
-    saved = os.dup(1)
-    try:
-        with open(os.devnull, "w") as devnull:
-            os.dup2(devnull.fileno(), 1)
-            yield
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-
-
-@dataclass
-class _Rows:
-    """Sparse constraint rows being assembled: ``lo ≤ A x ≤ hi``."""
-
-    rows: list[int]
-    cols: list[int]
-    vals: list[float]
-    lo: list[float]
-    hi: list[float]
-
-    def add(self, entries: Sequence[tuple[int, float]], lower: float, upper: float) -> None:
-        row = len(self.lo)
-        for col, val in entries:
-            self.rows.append(row)
-            self.cols.append(col)
-            self.vals.append(val)
-        self.lo.append(lower)
-        self.hi.append(upper)
-
-    def constraint(self, n_var: int) -> LinearConstraint:
-        entries = (np.array(self.vals), (np.array(self.rows), np.array(self.cols)))
-        matrix = coo_matrix(entries, shape=(len(self.lo), n_var)).tocsr()
-        return LinearConstraint(matrix, np.array(self.lo), np.array(self.hi))
-
-
 #: Stop when the plan is this close (relative) to the proven lower bound …
 REL_TOL = 1e-7
 #: … or this close in absolute terms on risks scaled to a largest scenario risk of 1.
@@ -185,9 +138,9 @@ _MAX_ROUNDS = 200
 
 def _static_rows(
     problem: PlanProblem, capex_budget: float, opex_budget: float, openness_limit: float
-) -> _Rows:
+) -> SparseRows:
     """Prerequisites, exclusions and budgets over the choice variables (columns 0 … J−1)."""
-    rows = _Rows([], [], [], [], [])
+    rows = SparseRows()
     for j, p in problem.requires:
         rows.add([(j, 1.0), (p, -1.0)], -np.inf, 0.0)
     for a, b in problem.excludes:
@@ -223,54 +176,23 @@ def solve_plan(
         return _result(problem, nothing, gap=0.0)
     deadline = time.monotonic() + time_limit
     scale = float(problem.risk.max())
-    r0 = problem.risk / scale
-    scenarios = np.flatnonzero(r0 > 0)
-    logs = np.log(problem.factor[:, scenarios])  # (J, K') ≤ 0
-    n_var = n_j + scenarios.size  # x (J) | z (K')
-    total_cost = float(problem.capex.sum() + problem.opex.sum()) or 1.0
-    tie = 1e-9 * (problem.capex + problem.opex) / total_cost
-    objective = np.concatenate([tie, np.ones(scenarios.size)])
-    integrality = np.concatenate(
-        [np.ones(n_j, dtype=np.int64), np.zeros(scenarios.size, dtype=np.int64)]
-    )
-    bounds = Bounds(np.zeros(n_var), np.concatenate([np.ones(n_j), r0[scenarios]]))
-    static = _static_rows(problem, capex_budget, opex_budget, openness_limit)
-    cuts = _Rows([], [], [], [], [])
-
-    def add_tangent(i: int, at: float) -> None:
-        # z_i ≥ r0 e^a (1 + y − a) with y = Σ_j x_j logs[j, i], i.e.
-        # z_i − r0 e^a Σ_j logs[j, i] x_j ≥ r0 e^a (1 − a)
-        weight = float(r0[scenarios[i]]) * float(np.exp(at))
-        entries = [(j, -weight * float(logs[j, i])) for j in range(n_j) if logs[j, i] < 0]
-        cuts.add([*entries, (n_j + i, 1.0)], weight * (1.0 - at), np.inf)
-
-    lowest = logs.clip(max=0).sum(axis=0)  # y when every measure is chosen
-    for i in range(scenarios.size):
-        for at in np.unique(np.linspace(lowest[i], 0.0, _INITIAL_TANGENTS)):
-            add_tangent(i, float(at))
+    master = _OuterApproximation(problem, scale)
+    master.add_rows(_static_rows(problem, capex_budget, opex_budget, openness_limit))
 
     def true_objective(chosen: NDArray[np.bool_]) -> float:
-        return float(problem.residual(chosen).sum() / scale + tie @ chosen)
+        return float(problem.residual(chosen).sum() / scale + master.tie @ chosen)
 
     best, best_value, bound = nothing, true_objective(nothing), -np.inf
     for _ in range(_MAX_ROUNDS):
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             break
-        constraints = [c.constraint(n_var) for c in (static, cuts) if c.lo]
-        with _quiet_stdout():
-            result = milp(
-                objective,
-                integrality=integrality,
-                bounds=bounds,
-                constraints=constraints,
-                options={"time_limit": remaining, "mip_rel_gap": REL_TOL},
-            )
-        if result.status != 0 or result.x is None:
-            msg = f"the plan solver did not finish with an optimal plan: {result.message}"
+        outcome = master.solve(time_limit=remaining, rel_gap=REL_TOL, abs_gap=ABS_TOL / 2)
+        if not outcome.optimal:
+            msg = f"the plan solver did not finish with an optimal plan: {outcome.status}"
             raise InfeasiblePlanError(msg)
-        chosen = np.round(result.x[:n_j]).astype(bool)
-        bound = max(bound, float(getattr(result, "mip_dual_bound", result.fun)))
+        chosen = np.round(outcome.x[:n_j]).astype(bool)
+        bound = max(bound, outcome.dual_bound)
         value = true_objective(chosen)
         if value < best_value and problem.feasible(
             chosen, capex_budget, opex_budget, openness_limit
@@ -278,9 +200,7 @@ def solve_plan(
             best, best_value = chosen, value
         if best_value - bound <= max(REL_TOL * best_value, ABS_TOL):
             break
-        y = chosen.astype(float) @ logs
-        for i in range(scenarios.size):
-            add_tangent(i, float(y[i]))
+        master.add_tangents_at(chosen)
     gap = max(0.0, (best_value - bound) / best_value) if best_value > 0 else 0.0
     if best_value - bound > max(REL_TOL * best_value, ABS_TOL):
         msg = f"the plan solver stopped {gap:.1e} from proven optimality (time limit)"
@@ -289,6 +209,52 @@ def solve_plan(
         msg = "the solver's plan breaks a budget or a dependency; refusing it"
         raise InfeasiblePlanError(msg)
     return _result(problem, best, gap=gap)
+
+
+class _OuterApproximation(IncrementalMilp):
+    """The master MILP: columns x (J choices) | z (scenario risks) | y (log-risk factors).
+
+    ``y_k = Σ_j x_j log r_jk`` is a column of its own, so every tangent of the exponential is a
+    sparse two-term row (dense tangent rows over all choices make HiGHS's root slow).
+    """
+
+    def __init__(self, problem: PlanProblem, scale: float) -> None:
+        n_j = problem.factor.shape[0]
+        self.r0 = problem.risk / scale
+        self.scenarios = np.flatnonzero(self.r0 > 0)
+        self.logs = np.log(problem.factor[:, self.scenarios])  # (J, K') ≤ 0
+        n_k = self.scenarios.size
+        self.n_j, self.n_k = n_j, n_k
+        total_cost = float(problem.capex.sum() + problem.opex.sum()) or 1.0
+        self.tie = 1e-9 * (problem.capex + problem.opex) / total_cost
+        lowest = self.logs.clip(max=0).sum(axis=0)  # y when every measure is chosen
+        super().__init__(
+            cost=np.concatenate([self.tie, np.ones(n_k), np.zeros(n_k)]),
+            lower=np.concatenate([np.zeros(n_j + n_k), lowest]),
+            upper=np.concatenate([np.ones(n_j), self.r0[self.scenarios], np.zeros(n_k)]),
+            integer=np.arange(n_j + 2 * n_k) < n_j,
+        )
+        rows = SparseRows()
+        for i in range(n_k):
+            entries = [(j, float(self.logs[j, i])) for j in range(n_j) if self.logs[j, i] < 0]
+            rows.add([*entries, (n_j + n_k + i, -1.0)], 0.0, 0.0)
+        for i in range(n_k):
+            for at in np.unique(np.linspace(lowest[i], 0.0, _INITIAL_TANGENTS)):
+                self._tangent(rows, i, float(at))
+        self.add_rows(rows)
+
+    def _tangent(self, rows: SparseRows, i: int, at: float) -> None:
+        # z_i ≥ r0 e^a (1 + y_i − a)  ⇔  z_i − r0 e^a y_i ≥ r0 e^a (1 − a)
+        weight = float(self.r0[self.scenarios[i]]) * float(np.exp(at))
+        z, y = self.n_j + i, self.n_j + self.n_k + i
+        rows.add([(z, 1.0), (y, -weight)], weight * (1.0 - at), np.inf)
+
+    def add_tangents_at(self, chosen: NDArray[np.bool_]) -> None:
+        """Tangents of every scenario's exponential at the log-risk of this plan."""
+        rows = SparseRows()
+        for i, at in enumerate(chosen.astype(float) @ self.logs):
+            self._tangent(rows, i, float(at))
+        self.add_rows(rows)
 
 
 def _result(problem: PlanProblem, chosen: NDArray[np.bool_], *, gap: float) -> PlanResult:
