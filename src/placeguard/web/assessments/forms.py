@@ -26,9 +26,11 @@ from placeguard.web.sites.choices import SiteType
 
 __all__ = [
     "ANSWER_NA",
+    "ANSWER_NOT_ANSWERED",
     "ANSWER_UNKNOWN",
     "AcceptRiskForm",
     "ActionItemForm",
+    "AllocationForm",
     "ApproveForm",
     "AssessmentListFilterForm",
     "CommentForm",
@@ -39,6 +41,7 @@ __all__ = [
     "ReturnForm",
     "RevokeForm",
     "SectionForm",
+    "WhatIfForm",
     "answer_field_name",
     "future",
     "scenario_choices",
@@ -46,6 +49,8 @@ __all__ = [
 
 ANSWER_UNKNOWN = "unknown"
 ANSWER_NA = "n/a"
+#: The radio button that takes a question back to "not answered" (the answer is removed).
+ANSWER_NOT_ANSWERED = "none"
 #: Longest comment, rationale or note (the services' limit).
 MAX_TEXT = 5000
 
@@ -78,7 +83,9 @@ def _encode(value: object) -> str | None:
 
 class SectionForm(PlaceguardForm):
     """The questions of one section, each a radio group: options worst to best, then
-    "Unknown" and "Not applicable". A question left without a choice keeps its stored answer."""
+    "Unknown", "Not applicable" and "Not answered" (chosen for a question without an answer;
+    choosing it for an answered question removes the answer). A question whose group is not
+    sent at all keeps its stored answer."""
 
     def __init__(
         self,
@@ -90,9 +97,8 @@ class SectionForm(PlaceguardForm):
         kwargs.setdefault(
             "initial",
             {
-                answer_field_name(q.id): _encode(answers.get(q.id))
+                answer_field_name(q.id): _encode(answers.get(q.id)) or ANSWER_NOT_ANSWERED
                 for q in questions
-                if q.id in answers
             },
         )
         super().__init__(*args, **kwargs)
@@ -101,7 +107,11 @@ class SectionForm(PlaceguardForm):
             choices: list[tuple[str, str | Promise]] = [
                 (str(i), o.label) for i, o in enumerate(q.options)
             ]
-            choices += [(ANSWER_UNKNOWN, _("Unknown")), (ANSWER_NA, _("Not applicable"))]
+            choices += [
+                (ANSWER_UNKNOWN, _("Unknown")),
+                (ANSWER_NA, _("Not applicable")),
+                (ANSWER_NOT_ANSWERED, _("Not answered")),
+            ]
             self.fields[answer_field_name(q.id)] = forms.ChoiceField(
                 label=q.text,
                 help_text=q.help,
@@ -114,14 +124,18 @@ class SectionForm(PlaceguardForm):
         """Each question with its bound field, in order (for the template)."""
         return [(q, self[answer_field_name(q.id)]) for q in self.questions]
 
-    def answers(self) -> dict[str, int | str]:
-        """The chosen answers: option index, ``"unknown"`` or ``"n/a"`` (unchosen left out)."""
-        out: dict[str, int | str] = {}
+    def answers(self) -> dict[str, int | str | None]:
+        """The chosen answers for ``services.save_answers``: option index, ``"unknown"``,
+        ``"n/a"`` or None for "Not answered" (which clears); groups not sent are left out."""
+        out: dict[str, int | str | None] = {}
         for q in self.questions:
             value = self.cleaned_data.get(answer_field_name(q.id))
             if not value:
                 continue
-            out[q.id] = int(value) if value.isdigit() else value
+            if value == ANSWER_NOT_ANSWERED:
+                out[q.id] = None
+            else:
+                out[q.id] = int(value) if value.isdigit() else value
         return out
 
     def apply_answer_errors(self, exc: ValidationError) -> None:
@@ -396,6 +410,114 @@ class PortfolioFilterForm(PlaceguardForm):
     def __init__(self, *args: Any, regions: Sequence[Region] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.set_choices("region", [(r.code, r.name) for r in regions])
+
+
+class AllocationForm(PortfolioFilterForm):
+    """A national grant budget and the portfolio's site filters (GET; nothing is stored)."""
+
+    budget = forms.FloatField(
+        label=_("Capital budget"),
+        min_value=0,
+        widget=forms.NumberInput(attrs={"step": "10000"}),
+        help_text=_("One-off money to share between the sites, in the pack's currency."),
+    )
+    field_order = ("budget", "site_type", "region", "band")
+
+    def __init__(self, *args: Any, currency: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only assessed sites take part, and the result has its own order.
+        del self.fields["assessed"]
+        del self.fields["order"]
+        if currency:
+            self.fields["budget"].label = f"{self.fields['budget'].label} ({currency})"
+
+
+PLAN_OPTIMAL = "optimal"
+PLAN_CUSTOM = "custom"
+PLAN_KINDS = [
+    (PLAN_OPTIMAL, _("The best plan for a capital budget")),
+    (PLAN_CUSTOM, _("The measures I tick")),
+]
+
+
+class WhatIfForm(PlaceguardForm):
+    """Two plans to compare (GET): each the budget-optimal plan for a capital budget or a
+    hand-picked checklist of the plan's candidate measures."""
+
+    def __init__(
+        self,
+        *args: Any,
+        measures: Sequence[tuple[str, str]] = (),
+        currency: str = "",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        money = f" ({currency})" if currency else ""
+        for key in ("a", "b"):
+            name = key.upper()
+            self.fields[f"{key}_kind"] = forms.ChoiceField(
+                label=_("Plan %(plan)s is") % {"plan": name},
+                choices=PLAN_KINDS,
+                widget=forms.RadioSelect,
+            )
+            self.fields[f"{key}_capex"] = forms.FloatField(
+                label=_("Capital budget of plan %(plan)s") % {"plan": name} + money,
+                min_value=0,
+                required=False,
+                widget=forms.NumberInput(attrs={"step": "1000"}),
+                help_text=_("Used for the best plan: one-off spending available."),
+            )
+            self.fields[f"{key}_opex"] = forms.FloatField(
+                label=_("Yearly running-cost budget of plan %(plan)s") % {"plan": name} + money,
+                min_value=0,
+                required=False,
+                widget=forms.NumberInput(attrs={"step": "1000"}),
+                help_text=_("For the best plan; leave empty for no limit."),
+            )
+            self.fields[f"{key}_openness"] = forms.FloatField(
+                label=_("Most openness impact of plan %(plan)s") % {"plan": name},
+                min_value=0,
+                required=False,
+                widget=forms.NumberInput(attrs={"step": "1"}),
+                help_text=_("For the best plan; leave empty for no limit."),
+            )
+            self.fields[f"{key}_measures"] = forms.MultipleChoiceField(
+                label=_("Measures of plan %(plan)s") % {"plan": name},
+                required=False,
+                choices=list(measures),
+                widget=forms.CheckboxSelectMultiple,
+                help_text=_(
+                    "Used for a hand-picked plan. Each measure shows what bringing it to full "
+                    "quality costs once; measures already fully in place are not listed."
+                ),
+            )
+
+    def clean(self) -> dict[str, Any]:
+        """A best plan needs its budget."""
+        data = super().clean() or {}
+        for key in ("a", "b"):
+            missing = data.get(f"{key}_capex") is None and f"{key}_capex" not in self.errors
+            if data.get(f"{key}_kind") == PLAN_OPTIMAL and missing:
+                self.add_error(
+                    f"{key}_capex", _("Enter the capital budget the best plan may spend.")
+                )
+        return data
+
+    def plan_choice(self, key: str) -> dict[str, Any]:
+        """Plan ``key`` ("a" or "b") as ``scoring.PlanChoice`` arguments: the budgets of the
+        best plan (None: no limit), or the ticked measures of a hand-picked one."""
+        data = self.cleaned_data
+        if data[f"{key}_kind"] == PLAN_OPTIMAL:
+            return {
+                "budget": float(data[f"{key}_capex"]),
+                "opex_budget": data.get(f"{key}_opex"),
+                "openness_limit": data.get(f"{key}_openness"),
+            }
+        return {"measures": tuple(data.get(f"{key}_measures") or ())}
+
+    def is_custom(self, key: str) -> bool:
+        """Whether plan ``key`` is (being) hand-picked, as submitted or initially."""
+        return bool(self[f"{key}_kind"].value() == PLAN_CUSTOM)
 
 
 def scenario_choices(pack: RiskPack) -> list[tuple[str, str]]:

@@ -7,34 +7,41 @@ place in the app that knows how a :class:`~placeguard.web.sites.models.Site` and
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from django.utils.translation import gettext as _
+from numpy.typing import NDArray
 
 from placeguard.content import load_risk_pack
 from placeguard.core.errors import FieldError, ValidationError
 from placeguard.core.timeprofile import TimeProfile
 from placeguard.engines.risk.assessment import SiteAssessment, SiteProfile, assess
-from placeguard.engines.risk.catalogue import RiskPack
+from placeguard.engines.risk.catalogue import Measure, RiskPack
 from placeguard.engines.risk.compliance import evaluate_overlay
 from placeguard.engines.risk.inputs import SPECIAL, parse_assessment_input
-from placeguard.engines.risk.planning import PlanProblem, problem_for_site
+from placeguard.engines.risk.planning import PlanProblem, problem_for_site, solve_plan
 from placeguard.engines.risk.scales import BANDS
+from placeguard.engines.risk.whatif import PlanComparison, compare_plans
 from placeguard.web.assessments.choices import EDITABLE_STATUSES, RESULT_STATUSES
 from placeguard.web.assessments.models import Assessment
 from placeguard.web.sites.models import Site
 
 __all__ = [
+    "PlanChoice",
     "Summary",
+    "WhatIf",
     "answer_label",
     "carry_over",
+    "compare_for",
     "compliance",
     "compute",
     "current_pack",
+    "plan_conflicts",
     "plan_problem",
+    "planning_profile",
     "profile_for",
     "result_for",
     "summarise",
@@ -43,6 +50,7 @@ __all__ = [
 ]
 
 Answer = int | str
+FloatArray = NDArray[np.float64]
 #: Band names from least to most severe.
 BAND_ORDER: tuple[str, ...] = tuple(name for _upper, name in BANDS)
 
@@ -215,6 +223,38 @@ def compliance(site_type: str, people: int, answers: Mapping[str, Any]) -> list[
     return out
 
 
+def _stored_basis(assessment: Assessment, pack: RiskPack) -> tuple[SiteProfile, FloatArray] | None:
+    """The site profile and risks stored at submission, when plans may start from them.
+
+    That is for a submitted or approved assessment scored with the pack in use, whose stored
+    result covers exactly the pack's scenarios; otherwise None (plan from a fresh computation).
+    """
+    stored = assessment.result
+    if (
+        assessment.status not in RESULT_STATUSES
+        or stored is None
+        or assessment.pack_version != pack.version
+    ):
+        return None
+    by_id = {s["scenario"]: float(s["risk"]) for s in stored.get("scenarios", [])}
+    if set(by_id) != set(pack.scenario_ids):
+        return None
+    profile = SiteProfile(
+        site_type=str(stored["site_type"]),
+        capacity=int(stored["people"]),
+        symbolic=assessment.symbolic,
+        threatened=assessment.threatened,
+        impact=assessment.impact,
+    )
+    return profile, np.array([by_id[k] for k in pack.scenario_ids])
+
+
+def planning_profile(assessment: Assessment) -> SiteProfile:
+    """The site profile plans of ``assessment`` are made for (as :func:`plan_problem` does)."""
+    basis = _stored_basis(assessment, current_pack())
+    return basis[0] if basis is not None else profile_for(assessment, assessment.site)
+
+
 def plan_problem(assessment: Assessment) -> PlanProblem:
     """The planning problem of an assessment: its risks per scenario and the candidate measures.
 
@@ -225,27 +265,151 @@ def plan_problem(assessment: Assessment) -> PlanProblem:
     keep them.
     """
     pack = current_pack()
-    stored = assessment.result
-    if (
-        assessment.status in RESULT_STATUSES
-        and stored is not None
-        and assessment.pack_version == pack.version
-    ):
-        by_id = {s["scenario"]: float(s["risk"]) for s in stored.get("scenarios", [])}
-        if set(by_id) == set(pack.scenario_ids):
-            site_type = str(stored["site_type"])
-            profile = SiteProfile(
-                site_type=site_type,
-                capacity=int(stored["people"]),
-                symbolic=assessment.symbolic,
-                threatened=assessment.threatened,
-                impact=assessment.impact,
-            )
-            quality = assess(
-                pack, profile, dict(assessment.answers), threat_level=assessment.threat_level, top=0
-            ).quality
-            risk = np.array([by_id[k] for k in pack.scenario_ids])
-            return problem_for_site(pack, site_type, quality, risk)
+    basis = _stored_basis(assessment, pack)
+    if basis is not None:
+        profile, risk = basis
+        quality = assess(
+            pack, profile, dict(assessment.answers), threat_level=assessment.threat_level, top=0
+        ).quality
+        return problem_for_site(pack, profile.site_type, quality, risk)
     live = compute(assessment, assessment.site, top=0)
     risk = np.array([s.risk for s in live.scenarios])
     return problem_for_site(pack, live.site_type, live.quality, risk)
+
+
+# ------------------------------------------------------------------ what-if
+@dataclass(frozen=True, slots=True)
+class PlanChoice:
+    """How one plan of a what-if comparison is made.
+
+    With a ``budget``, the budget-optimal plan for that one-off (capital) budget and the
+    optional running-cost and openness limits, solved exactly as on the plan page; without one,
+    exactly the listed ``measures`` (hand-picked).
+    """
+
+    budget: float | None = None
+    opex_budget: float | None = None  # None: no limit
+    openness_limit: float | None = None  # None: no limit
+    measures: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """Two plans compared by the engine, with what the page shows beside the engine's figures."""
+
+    comparison: PlanComparison
+    currency: str
+    openness_a: int
+    openness_b: int
+    only_a: tuple[Measure, ...]
+    only_b: tuple[Measure, ...]
+    both: tuple[Measure, ...]
+
+
+def plan_conflicts(
+    pack: RiskPack, site_type: str, quality: Mapping[str, float], measures: Sequence[str]
+) -> list[str]:
+    """Why a hand-picked set of measures is not a plan the optimiser could choose; [] if it is.
+
+    A measure must exist and suit the site type; its prerequisites must be in the plan or
+    already fully in place; two measures that exclude each other cannot both be planned, nor
+    can a measure that excludes one already fully in place.
+    """
+    chosen = set(measures)
+    problems: list[str] = []
+    reported: set[frozenset[str]] = set()
+    for mid in dict.fromkeys(measures):
+        if mid not in pack.measure_index:
+            problems.append(_("“%(m)s” is not a measure of the catalogue.") % {"m": mid})
+            continue
+        measure = pack.measure(mid)
+        if not measure.applies_to(site_type):
+            problems.append(_("“%(m)s” does not suit this type of site.") % {"m": measure.name})
+        for pid in measure.requires:
+            if pid not in chosen and quality.get(pid, 0.0) < 1.0:
+                problems.append(
+                    _("“%(m)s” needs “%(p)s”: add it to the plan or remove “%(m)s”.")
+                    % {"m": measure.name, "p": pack.measure(pid).name}
+                )
+        for xid in measure.excludes:
+            pair = frozenset((mid, xid))
+            if xid in chosen and pair not in reported:
+                reported.add(pair)
+                problems.append(
+                    _("“%(a)s” and “%(b)s” exclude each other: keep only one of them.")
+                    % {"a": measure.name, "b": pack.measure(xid).name}
+                )
+            elif xid not in chosen and quality.get(xid, 0.0) >= 1.0:
+                problems.append(
+                    _("“%(m)s” cannot be added: “%(x)s” is already in place and excludes it.")
+                    % {"m": measure.name, "x": pack.measure(xid).name}
+                )
+    return problems
+
+
+def _no_limit(value: float | None) -> float:
+    return float("inf") if value is None else value
+
+
+def compare_for(
+    assessment: Assessment,
+    plan_a: PlanChoice,
+    plan_b: PlanChoice,
+    *,
+    problem: PlanProblem | None = None,
+) -> WhatIf:
+    """Residual risk per scenario and cost of two plans for an assessment (engine ``whatif``).
+
+    Both plans are scored on the same site profile as :func:`plan_problem` (the one stored at
+    submission, or the site's current facts while the assessment is edited). A hand-picked plan
+    that breaks a prerequisite or an exclusion raises ``ValidationError`` with every problem,
+    as ``plan_a`` or ``plan_b`` field errors; nothing is compared then.
+    """
+    pack = current_pack()
+    profile = planning_profile(assessment)
+    answers = dict(assessment.answers)
+    quality: Mapping[str, float] | None = None  # measure qualities, for hand-picked plans
+    plans: dict[str, tuple[str, ...]] = {}
+    errors: list[FieldError] = []
+    for key, choice in (("plan_a", plan_a), ("plan_b", plan_b)):
+        if choice.budget is not None:
+            if problem is None:
+                problem = plan_problem(assessment)
+            plans[key] = solve_plan(
+                problem,
+                capex_budget=choice.budget,
+                opex_budget=_no_limit(choice.opex_budget),
+                openness_limit=_no_limit(choice.openness_limit),
+            ).chosen
+            continue
+        if quality is None:
+            quality = assess(
+                pack, profile, answers, threat_level=assessment.threat_level, top=0
+            ).quality
+        for message in plan_conflicts(pack, profile.site_type, quality, choice.measures):
+            errors.append(FieldError(key, message))
+        plans[key] = tuple(dict.fromkeys(choice.measures))
+    if errors:
+        raise ValidationError(_("These plans cannot be compared."), errors=errors)
+    comparison = compare_plans(
+        pack,
+        profile,
+        answers,
+        plans["plan_a"],
+        plans["plan_b"],
+        threat_level=assessment.threat_level,
+    )
+    a, b = set(comparison.plan_a), set(comparison.plan_b)
+
+    def measures(ids: set[str]) -> tuple[Measure, ...]:
+        return tuple(m for m in pack.measures if m.id in ids)
+
+    return WhatIf(
+        comparison=comparison,
+        currency=pack.currency,
+        openness_a=sum(pack.measure(m).openness for m in comparison.plan_a),
+        openness_b=sum(pack.measure(m).openness for m in comparison.plan_b),
+        only_a=measures(a - b),
+        only_b=measures(b - a),
+        both=measures(a & b),
+    )

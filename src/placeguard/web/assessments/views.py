@@ -28,6 +28,7 @@ from django.http import (
     HttpResponseRedirect,
     StreamingHttpResponse,
 )
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -46,7 +47,7 @@ from placeguard.core.errors import (
 )
 from placeguard.engines.risk.catalogue import CATEGORIES, Question, RiskPack
 from placeguard.engines.risk.scales import BANDS, band_of
-from placeguard.web.assessments import access, queries, scoring, services
+from placeguard.web.assessments import access, allocation, queries, scoring, services
 from placeguard.web.assessments.choices import (
     EDITABLE_STATUSES,
     RESULT_STATUSES,
@@ -58,6 +59,7 @@ from placeguard.web.assessments.forms import (
     ANSWER_UNKNOWN,
     AcceptRiskForm,
     ActionItemForm,
+    AllocationForm,
     ApproveForm,
     AssessmentListFilterForm,
     CommentForm,
@@ -68,11 +70,13 @@ from placeguard.web.assessments.forms import (
     ReturnForm,
     RevokeForm,
     SectionForm,
+    WhatIfForm,
     future,
     scenario_choices,
 )
 from placeguard.web.assessments.labels import band_key, category_label
 from placeguard.web.assessments.models import Assessment
+from placeguard.web.assessments.templatetags.assessment_tags import money
 from placeguard.web.common.forms import apply_service_errors
 from placeguard.web.common.streaming import csv_lines
 from placeguard.web.orgs.access import active_org
@@ -896,8 +900,21 @@ def _plan_page(
         "existing": existing,
         "currency": pack.currency,
         "query": urlencode({k: str(v) for k, v in request.GET.items() if v}),
+        "whatif_query": _whatif_query(plan),
     }
     return render(request, "assessments/plan.html", context)
+
+
+def _whatif_query(plan: dict[str, Any] | None) -> str:
+    """The what-if page's query comparing this plan (A) with a checklist that starts as its
+    measures (B), ready to be changed; empty without a plan (the page's defaults then)."""
+    if plan is None:
+        return ""
+    budget = plan["budget"]
+    pairs = [("a_kind", "optimal"), ("a_capex", f"{budget['capex']:g}")]
+    pairs += [(f"a_{k}", f"{budget[k]:g}") for k in ("opex", "openness") if budget[k] is not None]
+    pairs += [("b_kind", "custom"), *(("b_measures", m["id"]) for m in plan["chosen"])]
+    return urlencode(pairs)
 
 
 @login_required
@@ -950,6 +967,121 @@ def create_action_items(request: HttpRequest, assessment_id: int) -> HttpRespons
     budgets = {k: request.POST[k] for k in ("capex", "opex", "openness") if request.POST.get(k)}
     plan_form = PlanForm(budgets or DEFAULT_BUDGETS, currency=pack.currency)
     return _plan_page(request, assessment, plan_form, items_form=form)
+
+
+# ---------------------------------------------------------------------------- what-if
+#: Plans compared on a first visit: the best plans for two capital budgets.
+WHATIF_DEFAULTS = {
+    "a_kind": "optimal",
+    "a_capex": "50000",
+    "b_kind": "optimal",
+    "b_capex": "100000",
+}
+
+
+def _plan_label(form: WhatIfForm, key: str, currency: str) -> str:
+    choice = form.plan_choice(key)
+    if "budget" not in choice:
+        return _("Hand-picked measures")
+    label = _("Best plan for %(budget)s") % {"budget": money(choice["budget"], currency)}
+    if choice["opex_budget"] is not None:
+        label += _(", at most %(opex)s a year") % {"opex": money(choice["opex_budget"], currency)}
+    if choice["openness_limit"] is not None:
+        label += _(", openness impact at most %(n)s") % {"n": f"{choice['openness_limit']:g}"}
+    return label
+
+
+def _whatif_context(result: scoring.WhatIf, form: WhatIfForm) -> dict[str, Any]:
+    c = result.comparison
+    now = c.current_total
+
+    def reduction(total: float) -> float:
+        return 1 - total / now if now > 0 else 0.0
+
+    plans = {
+        "a": {
+            "label": _plan_label(form, "a", result.currency),
+            "risk": c.total_a,
+            "reduction": reduction(c.total_a),
+            "capex": c.capex_a,
+            "opex": c.opex_a,
+            "openness": result.openness_a,
+            "count": len(c.plan_a),
+        },
+        "b": {
+            "label": _plan_label(form, "b", result.currency),
+            "risk": c.total_b,
+            "reduction": reduction(c.total_b),
+            "capex": c.capex_b,
+            "opex": c.opex_b,
+            "openness": result.openness_b,
+            "count": len(c.plan_b),
+        },
+    }
+    difference = {
+        "risk": c.total_b - c.total_a,
+        "capex": c.capex_b - c.capex_a,
+        "opex": c.opex_b - c.opex_a,
+        "openness": result.openness_b - result.openness_a,
+        "count": len(c.plan_b) - len(c.plan_a),
+    }
+    return {
+        "current": now,
+        "plans": plans,
+        "difference": difference,
+        "scenarios": sorted(c.scenarios, key=lambda row: -float(row["current"])),
+        "only_a": result.only_a,
+        "only_b": result.only_b,
+        "both": result.both,
+        "same": not result.only_a and not result.only_b,
+    }
+
+
+@login_required
+@require_GET
+def assessment_whatif(request: HttpRequest, assessment_id: int) -> HttpResponse:
+    """Two plans side by side: residual risk per scenario, costs and the measures that differ."""
+    assessment = _assessment(request, assessment_id)
+    pack = scoring.current_pack()
+    problem = scoring.plan_problem(assessment)
+    candidates = [
+        (mid, f"{pack.measure(mid).name} — {money(float(problem.capex[j]), pack.currency)}")
+        for j, mid in enumerate(problem.ids)
+    ]
+    bound = "a_kind" in request.GET or "b_kind" in request.GET
+    form = WhatIfForm(
+        request.GET if bound else WHATIF_DEFAULTS, measures=candidates, currency=pack.currency
+    )
+    result = None
+    error = None
+    if form.is_valid():
+        try:
+            result = scoring.compare_for(
+                assessment,
+                scoring.PlanChoice(**form.plan_choice("a")),
+                scoring.PlanChoice(**form.plan_choice("b")),
+                problem=problem,
+            )
+        except ValidationError as exc:
+            apply_service_errors(
+                form, exc, field_map={"plan_a": "a_measures", "plan_b": "b_measures"}
+            )
+        except PlaceguardError as exc:  # the solver found no verified plan
+            error = exc.message
+    context = {
+        "assessment": assessment,
+        "site": assessment.site,
+        "form": form,
+        "error": error,
+        "result": result,
+        "currency": pack.currency,
+        "candidates": len(problem.ids),
+        "a_custom": form.is_custom("a"),
+        "b_custom": form.is_custom("b"),
+        "has_result": assessment.status in RESULT_STATUSES,
+        **(_whatif_context(result, form) if result is not None else {}),
+    }
+    return render(request, "assessments/whatif.html", context)
 
 
 # ---------------------------------------------------------------------------- reports
@@ -1241,13 +1373,17 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
     return render(request, "assessments/list.html", context)
 
 
-def _portfolio_rows(request: HttpRequest) -> tuple[PortfolioFilterForm, QuerySet[Site], str]:
-    user = _user(request)
+def _visible_regions(user: User) -> list[Region]:
+    """Regions of the user's visible portfolio sites (the region filter's choices)."""
     visible = queries.portfolio(user)
-    regions = list(
+    return list(
         Region.objects.filter(pk__in=visible.order_by().values("region_id")).order_by("name")
     )
-    form = PortfolioFilterForm(request.GET, regions=regions)
+
+
+def _portfolio_rows(request: HttpRequest) -> tuple[PortfolioFilterForm, QuerySet[Site], str]:
+    user = _user(request)
+    form = PortfolioFilterForm(request.GET, regions=_visible_regions(user))
     form.is_valid()  # invalid values are dropped; the rest still filters
     data = getattr(form, "cleaned_data", {})
     assessed = {"yes": True, "no": False}.get(data.get("assessed") or "")
@@ -1319,6 +1455,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
             ("none", _("Not assessed")),
         ],
         **map_context(markers, list(region_ids)),
+        "can_allocate": allocation.can_allocate(_user(request)),
     }
     return render(request, "assessments/portfolio.html", context)
 
@@ -1364,6 +1501,153 @@ def portfolio_csv(request: HttpRequest) -> StreamingHttpResponse:
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = 'attachment; filename="placeguard-portfolio.csv"'
+    return response
+
+
+# ---------------------------------------------------------------------------- grant allocation
+@dataclass(frozen=True, slots=True)
+class AllocatedSite:
+    """One site of a grant allocation as the page and the export show it."""
+
+    rank: int
+    grant: allocation.SiteGrant
+    measures: tuple[tuple[str, str], ...]  # (measure id, name), in pack order
+
+    @property
+    def reduction(self) -> float:
+        """Risk removed at the site (expected casualties per year)."""
+        return self.grant.risk_before - self.grant.risk_after
+
+
+def allocation_rows(result: allocation.GrantAllocation, pack: RiskPack) -> list[AllocatedSite]:
+    """Every site of the allocation, ranked: sites that receive measures first, by the risk
+    their measures remove, then by capital cost and name."""
+    ordered = sorted(
+        result.sites,
+        key=lambda g: (
+            not g.measures,
+            -(g.risk_before - g.risk_after),
+            -g.capex,
+            g.site_name,
+            g.site_id,
+        ),
+    )
+    return [
+        AllocatedSite(
+            rank=rank,
+            grant=grant,
+            measures=tuple((mid, pack.measure(mid).name) for mid in grant.measures),
+        )
+        for rank, grant in enumerate(ordered, start=1)
+    ]
+
+
+def _allocator(request: HttpRequest) -> User:
+    user = _user(request)
+    _require(
+        allocation.can_allocate(user),
+        _("Only analysts, publishers or admins of vetted authorities and police allocate grants."),
+    )
+    return user
+
+
+def _run_allocation(
+    request: HttpRequest, user: User
+) -> tuple[AllocationForm, allocation.GrantAllocation | None, str | None]:
+    """The form and, when a valid budget was sent, the allocation (or the solver's message)."""
+    currency = scoring.current_pack().currency
+    bound = "budget" in request.GET
+    form = AllocationForm(
+        request.GET if bound else None, regions=_visible_regions(user), currency=currency
+    )
+    if not bound or not form.is_valid():
+        return form, None, None
+    data = form.cleaned_data
+    filters = queries.PortfolioFilters(
+        site_types=tuple(data.get("site_type") or ()),
+        regions=tuple(data.get("region") or ()),
+        bands=tuple(data.get("band") or ()),
+    )
+    try:
+        result = allocation.allocate_grant(user, budget=float(data["budget"]), filters=filters)
+    except ValidationError as exc:
+        apply_service_errors(form, exc)
+    except PermissionDeniedError as exc:
+        raise PermissionDenied(exc.message) from exc
+    except PlaceguardError as exc:  # the solver found no verified allocation
+        return form, None, exc.message
+    else:
+        return form, result, None
+    return form, None, None
+
+
+@login_required
+@require_GET
+def grant_allocation(request: HttpRequest) -> HttpResponse:
+    """Share a national capital budget between the visible assessed sites (read-only)."""
+    user = _allocator(request)
+    form, result, error = _run_allocation(request, user)
+    pack = scoring.current_pack()
+    rows = allocation_rows(result, pack) if result is not None else []
+    funded = [row for row in rows if row.grant.measures]
+    reduction = 0.0
+    if result is not None and result.risk_before > 0:
+        reduction = 1 - result.risk_after / result.risk_before
+    context = {
+        "form": form,
+        "result": result,
+        "error": error,
+        "funded": funded,
+        "unfunded": len(rows) - len(funded),
+        "reduction": reduction,
+        "currency": result.currency if result is not None else pack.currency,
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "assessments/allocation.html", context)
+
+
+ALLOCATION_HEADER = (
+    "rank", "site_id", "site", "assessment_id", "measure_ids", "measures", "capex", "currency",
+    "risk_before", "risk_after", "risk_reduction",
+)  # fmt: skip
+
+
+def allocation_csv_rows(result: allocation.GrantAllocation, pack: RiskPack) -> Iterator[list[str]]:
+    """The header, then one row per site considered (funded first, as ranked on the page);
+    text cells guarded against spreadsheet formulas, measures joined by "; "."""
+    yield list(ALLOCATION_HEADER)
+    for row in allocation_rows(result, pack):
+        grant = row.grant
+        yield [
+            str(row.rank),
+            str(grant.site_id),
+            guard_formula(grant.site_name),
+            str(grant.assessment_id),
+            guard_formula("; ".join(mid for mid, _name in row.measures)),
+            guard_formula("; ".join(name for _mid, name in row.measures)),
+            repr(float(grant.capex)),
+            result.currency,
+            repr(float(grant.risk_before)),
+            repr(float(grant.risk_after)),
+            repr(float(row.reduction)),
+        ]
+
+
+@login_required
+@require_GET
+def grant_allocation_csv(request: HttpRequest) -> HttpResponseBase:
+    """The allocation for the same query as CSV; without a valid one, back to the page."""
+    user = _allocator(request)
+    _form, result, _error = _run_allocation(request, user)
+    if result is None:  # the page shows the form's errors or the solver's message
+        query = request.GET.urlencode()
+        url = reverse("assessments:allocation")
+        return HttpResponseRedirect(f"{url}?{query}" if query else url)
+    response = StreamingHttpResponse(
+        csv_lines(allocation_csv_rows(result, scoring.current_pack())),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="placeguard-grant-allocation.csv"'
     return response
 
 

@@ -57,6 +57,18 @@ def percent(share: float | None) -> str:
 
 
 @register.filter
+def gap(share: float | None) -> str:
+    """A solver's relative gap: ``0%``, ``<0.01%`` or ``0.25%``."""
+    if share is None:
+        return "—"
+    if share <= 0:
+        return "0%"
+    if share < 0.0001:
+        return "<0.01%"
+    return f"{share:.2%}"
+
+
+@register.filter
 def money(value: float | None, currency: str = "") -> str:
     """Whole units with thousands separators and the currency code: ``12,500 EUR``."""
     if value is None:
