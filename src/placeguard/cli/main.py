@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from placeguard.cli import _django
+from placeguard.cli.allocate import allocate_app
 from placeguard.cli.risk import risk_app
 from placeguard.core.errors import ImportValidationError, PlaceguardError
 
@@ -28,6 +29,7 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(sites_app, name="sites")
 app.add_typer(audit_app, name="audit")
 app.add_typer(risk_app, name="risk")
+app.add_typer(allocate_app, name="allocate")
 
 console = Console()
 err = Console(stderr=True)
