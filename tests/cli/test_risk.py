@@ -209,3 +209,17 @@ def test_compare_two_plans(pack_dir: Path, tmp_path: Path) -> None:
         ],
     )
     assert bad.exit_code == 1 and "NOPE" in bad.output
+
+
+def test_messages_writes_a_template_and_questions_speak_french(tmp_path: Path) -> None:
+    out = tmp_path / "risk.pot"
+    result = runner.invoke(app, ["risk", "messages", "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    pot = out.read_text(encoding="utf-8")
+    assert 'msgid "Who is responsible for protective security at this site?"' in pot
+    assert "#: questions.yaml:GOV-01.text" in pot
+    result = runner.invoke(app, ["risk", "questions", "--site-type", "venue", "--language",
+                                 "fr", "--format", "json"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    first = next(q for q in json.loads(result.stdout) if q["id"] == "GOV-01")
+    assert first["text"] == "Qui est responsable de la sûreté de ce site ?"

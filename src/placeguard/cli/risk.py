@@ -29,6 +29,12 @@ PackOption = Annotated[
 ]
 
 
+LanguageOption = Annotated[
+    str | None,
+    typer.Option("--language", help="Show the pack's texts in this language (e.g. fr)."),
+]
+
+
 class Output(StrEnum):
     """Output formats."""
 
@@ -36,11 +42,11 @@ class Output(StrEnum):
     JSON = "json"
 
 
-def _pack(directory: Path | None) -> Any:
+def _pack(directory: Path | None, language: str | None = None) -> Any:
     from placeguard.content import load_risk_pack
 
     try:
-        return load_risk_pack(directory)
+        return load_risk_pack(directory, language=language)
     except PlaceguardError as exc:
         err.print(f"[bold red]error:[/] {exc.message}")
         raise typer.Exit(2) from exc
@@ -85,6 +91,7 @@ def questions(
         str | None, typer.Option(help="Only this tier: quick, standard or expert.")
     ] = None,
     pack_dir: PackOption = None,
+    language: LanguageOption = None,
 ) -> None:
     """List the questions that apply to a site type, options from worst to best."""
     from placeguard.engines.risk.catalogue import SITE_TYPES
@@ -95,7 +102,7 @@ def questions(
             f"use one of {', '.join(SITE_TYPES)}"
         )
         raise typer.Exit(1)
-    pack = _pack(pack_dir)
+    pack = _pack(pack_dir, language)
     selected = [q for q in pack.questions_for(site_type) if tier is None or q.tier == tier]
     if output == Output.JSON:
         _emit(
@@ -132,11 +139,12 @@ def assess_file(
     output: Annotated[Output, typer.Option("--format")] = Output.TABLE,
     top: Annotated[int, typer.Option(min=0, max=20, help="Drivers shown per scenario.")] = 3,
     pack_dir: PackOption = None,
+    language: LanguageOption = None,
 ) -> None:
     """Score a site from an answers file: T, V, C and risk per scenario, with the top drivers."""
     from placeguard.engines.risk.assessment import assess
 
-    pack = _pack(pack_dir)
+    pack = _pack(pack_dir, language)
     data = _read_input(file, pack)
     result = assess(pack, data.profile, data.answers, threat_level=data.threat_level, top=top)
     if output == Output.JSON:
@@ -416,3 +424,28 @@ def compare_file(
             f"Plan {name}: risk {total:.2e}/yr for {capex:,.0f} {pack.currency} one-off "
             f"and {opex:,.0f} {pack.currency}/yr."
         )
+
+
+@risk_app.command("messages")
+def messages(
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="POT file (default: stdout).")
+    ] = None,
+    pack_dir: PackOption = None,
+) -> None:
+    """Write the gettext template (POT) of every text in the pack, for translators.
+
+    Translations go in the pack's ``locale/<language>.po``; they change texts only, never ids
+    or numbers.
+    """
+    from placeguard.core.po import render_pot
+    from placeguard.engines.risk.translation import pack_messages
+
+    pack = _pack(pack_dir)
+    text = render_pot(pack_messages(pack), project=f"PlaceGuard risk pack {pack.version}")
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        err.print(f"Wrote the template of {len({m.msgid for m in pack_messages(pack)})} texts "
+                  f"to {output}.")  # fmt: skip

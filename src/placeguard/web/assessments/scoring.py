@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from django.utils import translation
 from django.utils.translation import gettext as _
 from numpy.typing import NDArray
 
@@ -56,8 +57,12 @@ BAND_ORDER: tuple[str, ...] = tuple(name for _upper, name in BANDS)
 
 
 def current_pack() -> RiskPack:
-    """The risk content pack in use (cached by the loader)."""
-    return load_risk_pack()
+    """The risk content pack in use, in the request's language (cached by the loader).
+
+    Translations change texts only: ids, numbers and therefore every score are the same in
+    every language.
+    """
+    return load_risk_pack(language=translation.get_language())
 
 
 def profile_for(assessment: Assessment, site: Site) -> SiteProfile:
@@ -90,8 +95,23 @@ def result_for(assessment: Assessment) -> tuple[dict[str, Any], bool]:
     being edited (draft or returned) is scored afresh from its current answers.
     """
     if assessment.result is not None and assessment.status not in EDITABLE_STATUSES:
-        return dict(assessment.result), False
+        return _relabelled(dict(assessment.result)), False
     return compute(assessment, assessment.site).as_dict(), True
+
+
+def _relabelled(result: dict[str, Any]) -> dict[str, Any]:
+    """A stored result with scenario names in the reader's language.
+
+    The numbers and the driver sentences stay exactly as stored at submission (the sentences
+    in the language they were written in); only the names, looked up by scenario id, follow
+    the reader.
+    """
+    names = {s.id: s.name for s in current_pack().scenarios}
+    result["scenarios"] = [
+        {**row, "name": names.get(row.get("scenario", ""), row.get("name", ""))}
+        for row in result.get("scenarios", [])
+    ]
+    return result
 
 
 @dataclass(frozen=True, slots=True)
