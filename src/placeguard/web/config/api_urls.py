@@ -6,6 +6,12 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 from rest_framework.routers import DefaultRouter
 
+from placeguard.web.allocation.api.views import (
+    CoverageView,
+    PatrolPlanViewSet,
+    PatrolTeamViewSet,
+    ResponseStationViewSet,
+)
 from placeguard.web.assessments.api.views import (
     ActionItemViewSet,
     AllocationView,
@@ -31,6 +37,9 @@ router.register("regions", RegionViewSet, basename="region")
 router.register("assessments", AssessmentViewSet, basename="assessment")
 router.register("action-items", ActionItemViewSet, basename="action-item")
 router.register("risk-acceptances", RiskAcceptanceViewSet, basename="risk-acceptance")
+router.register("patrol-teams", PatrolTeamViewSet, basename="patrol-team")
+router.register("response-stations", ResponseStationViewSet, basename="response-station")
+router.register("patrol-plans", PatrolPlanViewSet, basename="patrol-plan")
 
 app_name = "api"
 urlpatterns = [
@@ -41,5 +50,6 @@ urlpatterns = [
     path("risk/questions/", RiskQuestionsView.as_view(), name="risk-questions"),
     path("portfolio/", PortfolioView.as_view(), name="portfolio"),
     path("portfolio/allocation/", AllocationView.as_view(), name="portfolio-allocation"),
+    path("coverage/", CoverageView.as_view(), name="coverage"),
     path("", include(router.urls)),
 ]

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "placeguard.web.orgs",
     "placeguard.web.sites",
     "placeguard.web.assessments",
+    "placeguard.web.allocation",
 ]
 
 MIDDLEWARE = [
@@ -204,6 +205,7 @@ SPECTACULAR_SETTINGS = {
         "ActionStatusEnum": "placeguard.web.assessments.choices.ActionStatus",
         "AcceptanceStatusEnum": "placeguard.web.assessments.choices.AcceptanceStatus",
         "RiskBandEnum": "placeguard.web.assessments.choices.RiskBand",
+        "PlanStatusEnum": "placeguard.web.allocation.choices.PlanStatus",
     },
 }
 API_TOKEN_TTL_HOURS = env_int("PLACEGUARD_API_TOKEN_TTL_HOURS", 24 * 30)
@@ -212,6 +214,13 @@ API_TOKEN_TTL_HOURS = env_int("PLACEGUARD_API_TOKEN_TTL_HOURS", 24 * 30)
 # Tiles are off by default: the map works air-gapped, drawing markers and region outlines only.
 PLACEGUARD_TILE_URL = env_str("PLACEGUARD_TILE_URL", "")
 PLACEGUARD_TILE_ATTRIBUTION = env_str("PLACEGUARD_TILE_ATTRIBUTION", "")
+
+# ------------------------------------------------------------------ allocation
+# Road network for response coverage: a GeoJSON file of road lines or an OpenStreetMap
+# .osm.pbf extract (needs the roads extra). Empty: the coverage page says none is configured.
+# In development the demo loader writes a synthetic road grid, used unless this is set.
+_DEMO_ROADS = str(DATA_DIR / "demo-roads.geojson") if ENVIRONMENT == "development" else ""
+PLACEGUARD_ROAD_NETWORK = env_str("PLACEGUARD_ROAD_NETWORK", _DEMO_ROADS)
 
 LOGGING = {
     "version": 1,

@@ -22,6 +22,7 @@ urlpatterns = [
     path("sites/", include("placeguard.web.sites.urls")),
     path("organisation/", include("placeguard.web.orgs.urls")),
     path("assessments/", include("placeguard.web.assessments.urls")),
+    path("allocation/", include("placeguard.web.allocation.urls")),
 ]
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
+from pathlib import Path
 
 import numpy as np
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -15,6 +18,8 @@ from placeguard.core.vocab import OrgKind, Role
 from placeguard.engines.demo import DEMO_PASSWORD, DemoCountry, generate
 from placeguard.engines.demo.assessments import DemoAssessment, plan_assessments
 from placeguard.engines.demo.country import COUNTRY_CODE
+from placeguard.engines.demo.roads import road_grid
+from placeguard.web.allocation import services as allocation_services
 from placeguard.web.assessments import scoring
 from placeguard.web.assessments import services as assessment_services
 from placeguard.web.assessments.models import Assessment
@@ -23,7 +28,7 @@ from placeguard.web.orgs.models import Organisation, Region, User
 from placeguard.web.sites import services as site_services
 from placeguard.web.sites.models import Site
 
-__all__ = ["database_is_empty", "load_demo"]
+__all__ = ["database_is_empty", "load_allocation", "load_demo", "write_demo_roads"]
 
 
 def database_is_empty() -> bool:
@@ -88,7 +93,43 @@ def load_demo(
             )
         sites = site_services.import_sites(list(country.sites), actor=None, progress=progress)
         load_assessments(country, sites, seed=seed)
+        load_allocation(country, orgs)
+    write_demo_roads(country)
     return country
+
+
+# ------------------------------------------------------------------ allocation
+def load_allocation(country: DemoCountry, orgs: Mapping[str, Organisation]) -> None:
+    """A response station in each region's town and patrol teams for each demo police force:
+    one team per region of its jurisdiction (that region as district) and one roaming team."""
+    for region in country.regions:
+        police = orgs[region.police]
+        allocation_services.create_station(
+            {"name": f"{region.town} Central", "latitude": region.latitude,
+             "longitude": region.longitude},
+            actor=None, organisation=police,
+        )  # fmt: skip
+        allocation_services.create_team(
+            {"name": f"{region.name} patrol", "districts": [region.code]},
+            actor=None, organisation=police,
+        )  # fmt: skip
+    for slug in dict.fromkeys(r.police for r in country.regions):
+        allocation_services.create_team(
+            {"name": "Rapid response", "districts": []}, actor=None, organisation=orgs[slug]
+        )
+
+
+def write_demo_roads(country: DemoCountry, path: Path | None = None) -> Path:
+    """Write the synthetic road grid covering the demo sites and stations (GeoJSON).
+
+    Development settings point ``PLACEGUARD_ROAD_NETWORK`` at this file by default.
+    """
+    target = path or Path(settings.DATA_DIR) / "demo-roads.geojson"
+    points = [(float(s["longitude"]), float(s["latitude"])) for s in country.sites]
+    points += [(r.longitude, r.latitude) for r in country.regions]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(road_grid(points)), encoding="utf-8")
+    return target
 
 
 # ------------------------------------------------------------------ assessments

@@ -1,0 +1,1 @@
+"""Allocation: patrol plans from security games, and response-unit coverage."""
