@@ -19,6 +19,7 @@ $(BIN)/activate:
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[dev,server]"
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps "jupedsim>=1.4,<1.5"
 	touch $@
 
 install: $(VENV)/.installed

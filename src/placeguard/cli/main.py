@@ -15,7 +15,9 @@ from rich.table import Table
 
 from placeguard.cli import _django
 from placeguard.cli.allocate import allocate_app
+from placeguard.cli.evac import evac_app
 from placeguard.cli.risk import risk_app
+from placeguard.cli.vda import vda_app
 from placeguard.core.errors import ImportValidationError, PlaceguardError
 
 if TYPE_CHECKING:
@@ -29,7 +31,9 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(sites_app, name="sites")
 app.add_typer(audit_app, name="audit")
 app.add_typer(risk_app, name="risk")
+app.add_typer(vda_app, name="vda")
 app.add_typer(allocate_app, name="allocate")
+app.add_typer(evac_app, name="evac")
 
 console = Console()
 err = Console(stderr=True)
