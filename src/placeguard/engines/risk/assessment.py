@@ -10,6 +10,11 @@ import numpy as np
 
 from placeguard.core.timeprofile import TimeProfile
 from placeguard.engines.risk.catalogue import RiskPack
+from placeguard.engines.risk.engineering import (
+    EngineeringFindings,
+    adjustments,
+    consequence_factors,
+)
 from placeguard.engines.risk.model import RiskModel
 from placeguard.engines.risk.scales import Scales, band_of, level
 
@@ -40,6 +45,7 @@ class SiteProfile:
     threatened: bool = False  # specific threats or hostile reconnaissance reported
     impact: float = 1.0  # societal impact weight on consequence, 1–2
     time_profile: TimeProfile | None = None
+    engineering: EngineeringFindings | None = None  # vehicle and evacuation results
 
     @property
     def people(self) -> int:
@@ -88,6 +94,7 @@ class ScenarioRisk:
     score: int  # 1–125
     band: str
     drivers: tuple[Driver, ...] = field(default=())
+    adjustments: tuple[str, ...] = field(default=())  # site-engineering explanations
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready mapping."""
@@ -118,6 +125,7 @@ class ScenarioRisk:
                 }
                 for d in self.drivers
             ],
+            "adjustments": list(self.adjustments),
         }
 
 
@@ -212,8 +220,12 @@ def assess(
             threatened=profile.threatened,
             impact=profile.impact,
             planned=planned,
+            consequence_factor=consequence_factors(pack, profile.engineering),
         )
     )
+    explained: dict[str, list[str]] = {}
+    for adjustment in adjustments(profile.engineering):
+        explained.setdefault(adjustment.scenario, []).append(adjustment.reason)
     base = scores.R[0]
     gains = base[None, :] - scores.R[1:]  # (len(asked), K)
 
@@ -261,6 +273,7 @@ def assess(
                 score=score,
                 band=band_of(score),
                 drivers=tuple(drivers),
+                adjustments=tuple(explained.get(spec.id, ())),
             )
         )
     quality = {m.id: float(scores.quality[0, i]) for i, m in enumerate(pack.measures)}

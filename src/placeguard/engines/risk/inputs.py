@@ -8,12 +8,13 @@ are all reported together, each with its path.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from placeguard.core.errors import FieldError, ValidationError
 from placeguard.core.timeprofile import TimeProfile
 from placeguard.engines.risk.assessment import SiteProfile
 from placeguard.engines.risk.catalogue import SITE_TYPES, RiskPack
+from placeguard.engines.risk.engineering import EngineeringFindings
 
 __all__ = ["AssessmentInput", "parse_assessment_input"]
 
@@ -81,17 +82,42 @@ def _site(raw: object, errors: list[FieldError]) -> SiteProfile | None:
     )
 
 
+def _engineering(raw: object, errors: list[FieldError]) -> EngineeringFindings | None:
+    """``{vehicle_impact_speed_kmh, evacuation_time_s, source}``, each optional."""
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping):
+        errors.append(FieldError("engineering", "expected a mapping"))
+        return None
+    fields = {"vehicle_impact_speed_kmh", "evacuation_time_s", "source"}
+    unknown = sorted(set(raw) - fields)
+    errors.extend(FieldError(f"engineering.{k}", "unknown field") for k in unknown)
+    speed = raw.get("vehicle_impact_speed_kmh")
+    seconds = raw.get("evacuation_time_s")
+    if speed is not None:
+        speed = _number(speed, "engineering.vehicle_impact_speed_kmh", 0, 300, errors)
+    if seconds is not None:
+        seconds = _number(seconds, "engineering.evacuation_time_s", 0, 86400, errors)
+    source = raw.get("source", "")
+    if not isinstance(source, str):
+        errors.append(FieldError("engineering.source", "expected text"))
+        source = ""
+    return EngineeringFindings(speed, seconds, source)
+
+
 def parse_assessment_input(data: object, pack: RiskPack) -> AssessmentInput:
-    """Check ``{site: {...}, answers: {...}, threat_level: 1–5}``; raise listing every problem."""
+    """Check ``{site: {...}, answers: {...}, threat_level: 1–5, engineering: {...}}``; raise
+    listing every problem."""
     errors: list[FieldError] = []
     msg = "Invalid assessment input."
     if not isinstance(data, Mapping):
         raise ValidationError(msg, errors=[FieldError("", "expected a mapping")])
     errors.extend(
         FieldError(k, "unknown field")
-        for k in sorted(set(data) - {"site", "answers", "threat_level"})
+        for k in sorted(set(data) - {"site", "answers", "threat_level", "engineering"})
     )
     site = _site(data.get("site"), errors)
+    engineering = _engineering(data.get("engineering"), errors)
     level = data.get("threat_level", 3)
     if isinstance(level, bool) or level not in (1, 2, 3, 4, 5):
         errors.append(FieldError("threat_level", f"expected 1 to 5, got {level!r}"))
@@ -129,4 +155,6 @@ def parse_assessment_input(data: object, pack: RiskPack) -> AssessmentInput:
     if errors:
         raise ValidationError(msg, errors=errors)
     assert site is not None
+    if engineering is not None:
+        site = replace(site, engineering=engineering)
     return AssessmentInput(profile=site, answers=answers, threat_level=int(level))

@@ -63,6 +63,8 @@ class PortfolioInput:
         units of 1/OPTION_GRID with -1 for not asked. Unknown answers are already 0.
         Column-major (Fortran-order) arrays make the per-measure gathers cheaper.
     planned : (S, M) bool, optional — measures counted as fully implemented.
+    consequence_factor : (S, K) float, optional — multipliers of each scenario's consequence
+        from site-engineering findings (``engineering.consequence_factors``).
     """
 
     site_type: NDArray[np.int64]
@@ -73,6 +75,7 @@ class PortfolioInput:
     threat_level: NDArray[np.int64]
     answers: NDArray[Any]
     planned: NDArray[np.bool_] | None = None
+    consequence_factor: FloatArray | None = None
 
 
 @dataclass(frozen=True)
@@ -293,6 +296,8 @@ class RiskModel:
             sites.people[:, None] * self.exposed_share[None, :], self.max_exposed[None, :]
         )
         c_base = exposed * sites.impact[:, None]
+        if sites.consequence_factor is not None:
+            c_base = c_base * sites.consequence_factor
 
         k = self.n_scenarios
         factors = np.exp(log_sums, out=log_sums).reshape(-1, 3, 2, k)  # (S, corner, V/C, K)
@@ -351,6 +356,7 @@ class RiskModel:
         threatened: bool = False,
         impact: float = 1.0,
         planned: Sequence[str] = (),
+        consequence_factor: FloatArray | None = None,
     ) -> PortfolioInput:
         """One site described ``n`` times, once per answer row in ``rows`` (n, Q)."""
         n = rows.shape[0]
@@ -366,4 +372,9 @@ class RiskModel:
             threat_level=np.full(n, threat_level),
             answers=rows,
             planned=plan,
+            consequence_factor=(
+                None
+                if consequence_factor is None
+                else np.broadcast_to(consequence_factor, (n, self.n_scenarios))
+            ),
         )
