@@ -40,3 +40,35 @@ def test_officer_runs_a_patrol_plan_and_sees_the_schedule(
     expect(page.locator("#allocation-map")).to_have_attribute("data-marker-count", "7")
     expect(page.get_by_role("link", name="Download CSV")).to_be_visible()
     page.screenshot(path=str(screenshot_dir / "allocation-plan.png"), full_page=True)
+
+
+@pytest.mark.e2e
+def test_officer_creates_a_patrol_team_through_the_page(
+    page: Any, live_server: Any, e2e_world: E2EWorld, screenshot_dir: Path
+) -> None:
+    from placeguard.web.allocation.models import PatrolTeam
+    from placeguard.web.audit.models import AuditEvent
+
+    log_in(page, live_server, e2e_world.users["officer"])
+    page.goto("/allocation/")
+    page.get_by_role("link", name="Create a patrol team").click()
+    expect(page.get_by_role("heading", name="New patrol team")).to_be_visible()
+
+    page.get_by_role("button", name="Create team").click()  # empty name: the error summary
+    summary = page.locator("#form-errors")
+    expect(summary).to_be_visible()
+    expect(summary).to_contain_text("Team name")
+    expect(page.get_by_label("Team name")).to_have_attribute("aria-invalid", "true")
+
+    page.get_by_label("Team name").fill("Quayside Night")
+    page.get_by_label("Harbour District", exact=True).check()
+    page.get_by_role("button", name="Create team").click()
+
+    expect(page.get_by_role("heading", name="Patrol teams")).to_be_visible()
+    row = page.locator("#teams-table tbody tr", has_text="Quayside Night")
+    expect(row).to_contain_text("Harbour District")
+    expect(row).to_contain_text("active")
+    team = PatrolTeam.objects.get(name="Quayside Night")
+    assert team.organisation == e2e_world.orgs["harbour-police"]
+    assert AuditEvent.objects.filter(action="patrol_team.create", object_id=str(team.pk)).exists()
+    page.screenshot(path=str(screenshot_dir / "allocation-teams.png"), full_page=True)

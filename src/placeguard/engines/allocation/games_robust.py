@@ -13,7 +13,10 @@ departures are offered, each with its own optimal coverage:
   i.e. if its best-case utility ``U_a^hi(t)`` exceeds ``R = max_s U_a^lo(s)``. The robust
   (maximin) coverage maximises the defender's worst utility over those targets; it is a
   MILP (one binary per target for "may be attacked", one for the target that sets ``R``),
-  solved exactly by HiGHS. Exact ties count in the defender's favour, as in the SSE.
+  solved exactly by HiGHS. Exact ties count in the defender's favour, as in the SSE. When
+  the time limit runs out first, the best coverage found (the MILP's incumbent, or the SSE
+  coverage when HiGHS found none or a worse one) is returned with ``status="time_limit"``,
+  the proven upper bound and the optimality gap — as the Bayesian solver does.
 
 :func:`compare_models` reports each coverage's defender utility under each model, beside
 the SSE.
@@ -222,12 +225,28 @@ def interval_worst_case(
     return float(max(min(float(ud[a]), worst_other) for a in anchors))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class IntervalSolution:
-    """The robust (maximin) coverage under interval attacker payoffs."""
+    """The robust (maximin) coverage under interval attacker payoffs.
+
+    Attributes
+    ----------
+    coverage : (n,) coverage probabilities (the best found).
+    worst_case_utility : the defender's worst-case utility of ``coverage``.
+    upper_bound : proven upper bound of the optimal worst-case utility.
+    proven_optimal : True when HiGHS proved optimality (to a relative gap ≤ 1e-7).
+    gap : relative gap ``(upper_bound − worst_case_utility) / max(|worst_case_utility|, ε)``.
+    gap_absolute : ``upper_bound − worst_case_utility`` (utility units).
+    status : ``"optimal"`` or ``"time_limit"``.
+    """
 
     coverage: FloatArray
     worst_case_utility: float
+    upper_bound: float
+    proven_optimal: bool = True
+    gap: float = 0.0
+    gap_absolute: float = 0.0
+    status: str = "optimal"
 
 
 def solve_interval(
@@ -235,12 +254,24 @@ def solve_interval(
 ) -> IntervalSolution:
     """Robust maximin coverage when the attacker's payoffs lie in intervals (exact MILP).
 
+    Parameters
+    ----------
+    game : the game (its resource constraints apply).
+    intervals : the attacker's payoff intervals.
+    time_limit : seconds for HiGHS; when they run out the best coverage found is returned
+        with ``status="time_limit"``, ``proven_optimal=False`` and its gap to the bound.
+
+    Returns
+    -------
+    IntervalSolution
+
     Raises
     ------
     ValidationError
         For inconsistent intervals.
     SolverError
-        When HiGHS fails or runs out of time before proving optimality.
+        When HiGHS fails (numerical trouble) or ends with a status other than optimal or a
+        time limit.
     """
     errors = intervals.problems(game.n)
     if errors:
@@ -300,11 +331,46 @@ def solve_interval(
         integrality=integrality,
         time_limit=time_limit,
     )
-    if result.status != "optimal" or result.x is None:
+    if result.status == "optimal" and result.x is not None:
+        coverage = poly.tidy(result.x[:n])
+        value = interval_worst_case(p, intervals, coverage)
+        return IntervalSolution(coverage=coverage, worst_case_utility=value, upper_bound=value)
+    if result.status != "time_limit":
         msg = f"the interval-robust MILP ended with status {result.status}"
         raise SolverError(msg)
-    coverage = poly.tidy(result.x[:n])
-    return IntervalSolution(coverage, interval_worst_case(p, intervals, coverage))
+    return _interval_incumbent(game, intervals, result.x, result.bound, d_max)
+
+
+def _interval_incumbent(
+    game: SecurityGame,
+    intervals: IntervalPayoffs,
+    x: FloatArray | None,
+    bound: float,
+    d_max: float,
+) -> IntervalSolution:
+    """The best coverage known when the MILP ran out of time, with its gap to the bound.
+
+    Candidates are HiGHS's incumbent (when it found one) and the SSE coverage (always
+    feasible); the better worst case wins. The bound is HiGHS's dual bound (it minimises
+    ``−D``), or the largest covered defender payoff when HiGHS proved none.
+    """
+    p, n = game.payoffs, game.n
+    candidates = [game.polytope.tidy(x[:n])] if x is not None else []
+    candidates.append(solve_game(game).coverage)
+    scored = [(interval_worst_case(p, intervals, c), i) for i, c in enumerate(candidates)]
+    value, best = max(scored)
+    upper = -bound if np.isfinite(bound) else d_max
+    upper = max(min(upper, d_max), value)
+    gap_abs = upper - value
+    return IntervalSolution(
+        coverage=candidates[best],
+        worst_case_utility=value,
+        upper_bound=upper,
+        proven_optimal=False,
+        gap=gap_abs / max(abs(value), 1e-9 * p.scale),
+        gap_absolute=gap_abs,
+        status="time_limit",
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,11 +384,13 @@ class ModelComparison:
     utilities : coverage name → model name → defender utility. Models: ``"rational"``
         (SSE tie-breaking), ``"quantal"`` (expected utility at ``rationality``) and
         ``"interval"`` (worst case over the intervals) when given.
+    interval : the interval solver's result (status, bound, gap) when intervals were given.
     """
 
     coverages: dict[str, FloatArray]
     utilities: dict[str, dict[str, float]]
     rationality: float | None
+    interval: IntervalSolution | None = None
 
 
 def compare_models(
@@ -331,13 +399,16 @@ def compare_models(
     rationality: float | None = None,
     intervals: IntervalPayoffs | None = None,
     seed: int = 0,
+    interval_time_limit: float = 60.0,
 ) -> ModelComparison:
     """Solve each requested model and evaluate every coverage under every model."""
     coverages = {"sse": solve_game(game).coverage}
     if rationality is not None:
         coverages["quantal"] = solve_quantal(game, rationality=rationality, seed=seed).coverage
+    robust = None
     if intervals is not None:
-        coverages["interval"] = solve_interval(game, intervals).coverage
+        robust = solve_interval(game, intervals, time_limit=interval_time_limit)
+        coverages["interval"] = robust.coverage
     tol = LP_TOL * game.payoffs.scale
     utilities: dict[str, dict[str, float]] = {}
     for name, c in coverages.items():
@@ -347,4 +418,4 @@ def compare_models(
         if intervals is not None:
             row["interval"] = interval_worst_case(game.payoffs, intervals, c)
         utilities[name] = row
-    return ModelComparison(coverages, utilities, rationality)
+    return ModelComparison(coverages, utilities, rationality, robust)

@@ -73,6 +73,7 @@ __all__ = [
     "get_station_for",
     "get_team_for",
     "parse_plan_input",
+    "preview_payoffs",
     "run_coverage",
     "run_patrol_plan",
     "update_station",
@@ -87,6 +88,7 @@ MAX_DAYS = 31
 MAX_SHIFTS = 6
 MAX_SITES = 2000
 BAYESIAN_TIME_LIMIT_S = 30.0
+INTERVAL_TIME_LIMIT_S = 30.0
 
 
 # ------------------------------------------------------------------ look-ups
@@ -666,17 +668,25 @@ def _solve_single(game: SecurityGame, data: PlanInput, ids: Sequence[str]) -> _S
         intervals = (
             _intervals(game.payoffs, data.uncertainty) if data.uncertainty is not None else None
         )
-        comparison = compare_models(game, rationality=data.rationality, intervals=intervals)
+        comparison = compare_models(
+            game,
+            rationality=data.rationality,
+            intervals=intervals,
+            interval_time_limit=INTERVAL_TIME_LIMIT_S,
+        )
         chosen = "quantal" if data.model == AttackerModel.QUANTAL else "interval"
         coverage = comparison.coverages[chosen]
         robust_split = game.polytope.split(coverage)
         # The robust solvers return implementable coverage; keep the SSE split otherwise.
         split = sse.group_coverage if robust_split is None else robust_split
+        robust = comparison.interval
         status = PlanStatus.LOCAL if chosen == "quantal" else PlanStatus.OPTIMAL
+        if robust is not None and not robust.proven_optimal:
+            status = PlanStatus.TIME_LIMIT
         summary.update(
             method=f"{chosen} (SSE by {sse.method} for comparison)",
-            proven_optimal=chosen == "interval",
-            gap=None if chosen == "quantal" else 0.0,
+            proven_optimal=robust is not None and robust.proven_optimal,
+            gap=None if robust is None else robust.gap,
             robustness={
                 "rationality": comparison.rationality,
                 "uncertainty": data.uncertainty,
@@ -721,12 +731,8 @@ def _solve_bayesian(game: BayesianGame, ids: Sequence[str]) -> _Solved:
     return _Solved(b.coverage, b.group_coverage, status, summary)
 
 
-def solve_plan(actor: User, data: PlanInput, *, seed: int) -> tuple[str, dict[str, Any]]:
-    """Solve the plan described by ``data`` for ``actor`` (no write): status and results."""
-    sites, teams = _gather(actor, data)
-    risk = queries.approved_risk([s.pk for s in sites])
-    ids = tuple(str(s.pk) for s in sites)
-    derived = derive_payoffs(
+def _derive(sites: Sequence[Site], data: PlanInput, risk: Mapping[int, float]) -> DerivedPayoffs:
+    return derive_payoffs(
         [
             SiteInput(
                 id=str(s.pk),
@@ -741,6 +747,37 @@ def solve_plan(actor: User, data: PlanInput, *, seed: int) -> tuple[str, dict[st
         interdiction=data.interdiction,
         casualty_rate=data.casualty_rate,
     )
+
+
+def preview_payoffs(raw: Mapping[str, Any], *, actor: User) -> list[dict[str, Any]]:
+    """The payoffs a plan request would use per site, before overrides (editors; no write).
+
+    ``raw`` is a plan request as for :func:`run_patrol_plan`; its ``overrides`` and
+    ``attacker_types`` are ignored. Rows follow the plan's site order: ``id``, ``name``,
+    ``payoffs`` (the four values) and ``explanation``.
+    """
+    _require_force(actor, for_edit=True)
+    data = parse_plan_input({**raw, "overrides": {}, "attacker_types": []})
+    sites, _teams = _gather(actor, data)
+    derived = _derive(sites, data, queries.approved_risk([s.pk for s in sites]))
+    p = derived.payoffs
+    return [
+        {
+            "id": s.pk,
+            "name": s.name,
+            "payoffs": {name: float(getattr(p, name)[i]) for name in PAYOFF_FIELDS},
+            "explanation": derived.explanations[i],
+        }
+        for i, s in enumerate(sites)
+    ]
+
+
+def solve_plan(actor: User, data: PlanInput, *, seed: int) -> tuple[str, dict[str, Any]]:
+    """Solve the plan described by ``data`` for ``actor`` (no write): status and results."""
+    sites, teams = _gather(actor, data)
+    risk = queries.approved_risk([s.pk for s in sites])
+    ids = tuple(str(s.pk) for s in sites)
+    derived = _derive(sites, data, risk)
     groups, team_groups = _groups(sites, teams)
     resources = float(len(teams))
     if data.types:

@@ -1,11 +1,14 @@
-"""Allocation pages: patrol planner, plan list and detail with schedule downloads, coverage.
+"""Allocation pages: patrol planner, plan list and detail with schedule downloads, coverage,
+and the management of patrol teams and response stations.
 
-Reads start from ``queries``/``access``; writes go through ``services``. Users outside a
-vetted law-enforcement force get 404 on every page; its readers get 403 on the planner.
+Reads start from ``queries``/``access``; writes go through ``services`` (which audit). Users
+outside a vetted law-enforcement force get 404 on every page; its readers see the lists and
+get 403 on the planner, coverage and every write.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from typing import Any
 
@@ -17,7 +20,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from placeguard.core.errors import (
     ConflictError,
@@ -27,7 +30,15 @@ from placeguard.core.errors import (
 )
 from placeguard.web.allocation import exporting, queries, roadnet, services
 from placeguard.web.allocation.access import can_plan, can_view
-from placeguard.web.allocation.forms import CoverageForm, PlannerForm
+from placeguard.web.allocation.attackers import EMPHASIS, PREFERENCES, preference_table
+from placeguard.web.allocation.forms import (
+    CoverageForm,
+    PlannerForm,
+    StationForm,
+    TeamForm,
+    cell_name,
+    shown_value,
+)
 from placeguard.web.allocation.models import PatrolPlan
 from placeguard.web.common.forms import apply_service_errors
 from placeguard.web.orgs.models import User
@@ -59,28 +70,109 @@ def _map_settings() -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------- planner
+#: ``overrides[12].attacker_covered`` / ``sites[12].defender_covered`` → payoff-table cell.
+CELL_ERROR = re.compile(r"^(?:overrides|sites)\[(\d+)\]\.(\w+)$")
+
+
+def _planner_errors(form: PlannerForm, exc: ValidationError) -> None:
+    """Service errors on the planner: payoff problems at their table cell, the rest by field."""
+    rest = []
+    for err in exc.errors:
+        match = CELL_ERROR.match(err.field)
+        cell = cell_name(int(match[1]), match[2]) if match else None
+        if cell is not None and cell in form.fields:
+            form.add_error(cell, err.message)
+        else:
+            rest.append(err)
+    if rest or not exc.errors:
+        apply_service_errors(
+            form,
+            ValidationError(exc.message, errors=rest),
+            field_map={"attacker": "attacker_model", "attacker_types": "type2_name"},
+            default_field=None,
+        )
+
+
+def _with_payoff_table(
+    request: HttpRequest, user: User, rows: list[dict[str, Any]], interdiction: float
+) -> PlannerForm:
+    """The planner form again, with the payoff table filled with the derived payoffs."""
+    data = request.POST.copy()
+    data["payoff_sites"] = ",".join(str(r["id"]) for r in rows)
+    data["payoff_basis"] = repr(interdiction)
+    for row in rows:
+        for payoff, value in row["payoffs"].items():
+            data[cell_name(row["id"], payoff)] = f"{shown_value(value):g}"
+    form = PlannerForm(data, user=user)
+    form.is_valid()
+    return form
+
+
+def _run_plan(request: HttpRequest, user: User, form: PlannerForm) -> PatrolPlan | None:
+    """Run the plan of a valid form (payoff-table edits become overrides); None on errors."""
+    raw = form.to_raw()
+    try:
+        if form.payoff_rows:
+            basis = form.cleaned_data.get("payoff_basis") or ""
+            if set(form.table_ids()) != set(raw["sites"]) or basis != repr(raw["interdiction"]):
+                form.add_error(
+                    None,
+                    _(
+                        "The sites or the interdiction probability changed since the payoff "
+                        "table was shown: show the payoff table again."
+                    ),
+                )
+                return None
+            raw["overrides"] = form.overrides(services.preview_payoffs(raw, actor=user))
+        return services.run_patrol_plan(raw, actor=user)
+    except ValidationError as exc:
+        _planner_errors(form, exc)
+    except PermissionDeniedError as exc:
+        raise PermissionDenied(exc.message) from exc
+    except NotFoundError as exc:
+        raise Http404(exc.message) from exc
+    return None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def planner(request: HttpRequest) -> HttpResponse:
-    """Choose sites, teams, shifts and the attacker model; run; go to the stored plan."""
+    """Choose sites, teams, shifts and the attacker model; run; go to the stored plan.
+
+    "Show payoff table" (``action=payoffs``) renders the derived payoffs of the chosen sites as
+    an editable table; on "Compute", cells that differ from the derived payoffs are sent as
+    overrides.
+    """
     user = _user(request, for_edit=True)
     form = PlannerForm(request.POST or None, user=user)
+    explanations: dict[int, str] = {}
     if request.method == "POST" and form.is_valid():
-        try:
-            plan = services.run_patrol_plan(form.to_raw(), actor=user)
-        except ValidationError as exc:
-            apply_service_errors(
-                form, exc, field_map={"attacker": "attacker_model"}, default_field=None
-            )
-        except PermissionDeniedError as exc:
-            raise PermissionDenied(exc.message) from exc
-        except NotFoundError as exc:
-            raise Http404(exc.message) from exc
+        if request.POST.get("action") == "payoffs":
+            raw = form.to_raw()
+            try:
+                rows = services.preview_payoffs(raw, actor=user)
+            except ValidationError as exc:
+                _planner_errors(form, exc)
+            else:
+                form = _with_payoff_table(request, user, rows, raw["interdiction"])
+                explanations = {r["id"]: r["explanation"] for r in rows}
         else:
-            messages.success(request, _("Patrol plan “%(name)s” computed.") % {"name": plan.name})
-            return HttpResponseRedirect(reverse("allocation:plan", args=[plan.pk]))
+            plan = _run_plan(request, user, form)
+            if plan is not None:
+                messages.success(
+                    request, _("Patrol plan “%(name)s” computed.") % {"name": plan.name}
+                )
+                return HttpResponseRedirect(reverse("allocation:plan", args=[plan.pk]))
     context = {
         "form": form,
+        "payoff_rows": form.rows(),
+        "explanations": explanations,
+        "preferences": [label for label, _types in PREFERENCES.values()],
+        "preference_table": [
+            {**row, "label": dict(SiteType.choices).get(str(row["site_type"]), row["site_type"])}
+            for row in preference_table()
+        ],
+        "emphasis": EMPHASIS,
         "teams": queries.team_list(user),
         "stations": queries.station_list(user),
         "plans": queries.plan_list(user)[:5],
@@ -249,3 +341,187 @@ def _coverage_map(result: dict[str, Any], user: User) -> dict[str, Any]:
         "siting": siting or None,
         "regions": region_outlines([]),
     }
+
+
+# ---------------------------------------------------------------------------- teams, stations
+def _editable(lookup: Any, user: User, object_id: int) -> Any:
+    """A team or station of the user's force for editing: 404 elsewhere, 403 for readers."""
+    try:
+        return lookup(user, object_id, for_edit=True)
+    except NotFoundError as exc:
+        raise Http404(exc.message) from exc
+    except PermissionDeniedError as exc:
+        raise PermissionDenied(exc.message) from exc
+
+
+def _save(request: HttpRequest, form: Any, write: Any, done: str, what: str) -> HttpResponse | None:
+    """Run the service ``write`` for a valid form; redirect to ``done``, or put errors on it."""
+    if not form.is_valid():
+        return None
+    try:
+        obj = write(form.to_raw())
+    except ValidationError as exc:
+        apply_service_errors(form, exc)
+        return None
+    except PermissionDeniedError as exc:
+        raise PermissionDenied(exc.message) from exc
+    except NotFoundError as exc:
+        raise Http404(exc.message) from exc
+    messages.success(request, what % {"name": obj.name})
+    return HttpResponseRedirect(reverse(done))
+
+
+@login_required
+@require_GET
+def team_list(request: HttpRequest) -> HttpResponse:
+    """The force's patrol teams, active first."""
+    user = _user(request)
+    teams = queries.team_list(user).order_by("-active", "name", "id")
+    context = {"teams": teams, "can_plan": can_plan(user)}
+    return render(request, "allocation/teams.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_create(request: HttpRequest) -> HttpResponse:
+    """Create a patrol team (editors)."""
+    user = _user(request, for_edit=True)
+    form = TeamForm(request.POST or None, user=user)
+    if request.method == "POST":
+        done = _save(
+            request,
+            form,
+            lambda raw: services.create_team(raw, actor=user),
+            "allocation:teams",
+            _("Patrol team “%(name)s” created."),
+        )
+        if done is not None:
+            return done
+    return render(request, "allocation/team_form.html", {"form": form, "team": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_edit(request: HttpRequest, team_id: int) -> HttpResponse:
+    """Rename a team, change its districts, or take it in or out of planning (editors)."""
+    user = _user(request)
+    team = _editable(services.get_team_for, user, team_id)
+    initial = {
+        "name": team.name,
+        "districts": [r.code for r in team.districts.all()],
+        "active": team.active,
+    }
+    form = TeamForm(request.POST or None, user=user, editing=True, initial=initial)
+    if request.method == "POST":
+        done = _save(
+            request,
+            form,
+            lambda raw: services.update_team(team, raw, actor=user),
+            "allocation:teams",
+            _("Patrol team “%(name)s” saved."),
+        )
+        if done is not None:
+            return done
+    return render(request, "allocation/team_form.html", {"form": form, "team": team})
+
+
+@login_required
+@require_POST
+def team_deactivate(request: HttpRequest, team_id: int) -> HttpResponse:
+    """Take a team out of planning; it stays in past plans (editors)."""
+    user = _user(request)
+    team = _editable(services.get_team_for, user, team_id)
+    services.deactivate_team(team, actor=user)
+    messages.success(request, _("Patrol team “%(name)s” deactivated.") % {"name": team.name})
+    return HttpResponseRedirect(reverse("allocation:teams"))
+
+
+@login_required
+@require_GET
+def station_list(request: HttpRequest) -> HttpResponse:
+    """The force's response stations, active first, with a map."""
+    user = _user(request)
+    stations = queries.station_list(user).order_by("-active", "name", "id")
+    context = {
+        "stations": stations,
+        "can_plan": can_plan(user),
+        "markers": [],
+        "station_markers": [
+            {"name": s.name, "lat": s.latitude, "lon": s.longitude} for s in stations if s.active
+        ],
+        **_map_settings(),
+    }
+    return render(request, "allocation/stations.html", context)
+
+
+def _station_page(
+    request: HttpRequest, user: User, form: StationForm, station: Any
+) -> HttpResponse:
+    others = queries.station_list(user).filter(active=True)
+    if station is not None:
+        others = others.exclude(pk=station.pk)
+    context = {
+        "form": form,
+        "station": station,
+        "others": [{"name": s.name, "lat": s.latitude, "lon": s.longitude} for s in others],
+        **_map_settings(),
+    }
+    return render(request, "allocation/station_form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def station_create(request: HttpRequest) -> HttpResponse:
+    """Create a response station (editors)."""
+    user = _user(request, for_edit=True)
+    form = StationForm(request.POST or None)
+    if request.method == "POST":
+        done = _save(
+            request,
+            form,
+            lambda raw: services.create_station(raw, actor=user),
+            "allocation:stations",
+            _("Response station “%(name)s” created."),
+        )
+        if done is not None:
+            return done
+    return _station_page(request, user, form, None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def station_edit(request: HttpRequest, station_id: int) -> HttpResponse:
+    """Rename or move a station, or take it in or out of coverage runs (editors)."""
+    user = _user(request)
+    station = _editable(services.get_station_for, user, station_id)
+    initial = {
+        "name": station.name,
+        "latitude": station.latitude,
+        "longitude": station.longitude,
+        "active": station.active,
+    }
+    form = StationForm(request.POST or None, editing=True, initial=initial)
+    if request.method == "POST":
+        done = _save(
+            request,
+            form,
+            lambda raw: services.update_station(station, raw, actor=user),
+            "allocation:stations",
+            _("Response station “%(name)s” saved."),
+        )
+        if done is not None:
+            return done
+    return _station_page(request, user, form, station)
+
+
+@login_required
+@require_POST
+def station_deactivate(request: HttpRequest, station_id: int) -> HttpResponse:
+    """Take a station out of coverage runs (editors)."""
+    user = _user(request)
+    station = _editable(services.get_station_for, user, station_id)
+    services.deactivate_station(station, actor=user)
+    messages.success(
+        request, _("Response station “%(name)s” deactivated.") % {"name": station.name}
+    )
+    return HttpResponseRedirect(reverse("allocation:stations"))
