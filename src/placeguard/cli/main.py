@@ -16,6 +16,7 @@ from rich.table import Table
 from placeguard.cli import _django
 from placeguard.cli.allocate import allocate_app
 from placeguard.cli.evac import evac_app
+from placeguard.cli.intel import intel_app
 from placeguard.cli.risk import risk_app
 from placeguard.cli.vda import vda_app
 from placeguard.core.errors import ImportValidationError, PlaceguardError
@@ -34,6 +35,7 @@ app.add_typer(risk_app, name="risk")
 app.add_typer(vda_app, name="vda")
 app.add_typer(allocate_app, name="allocate")
 app.add_typer(evac_app, name="evac")
+app.add_typer(intel_app, name="intel")
 
 console = Console()
 err = Console(stderr=True)
