@@ -16,9 +16,10 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import Progress
 from rich.table import Table
 
+from placeguard.cli._ui import progress_bar
 from placeguard.core.errors import ImportValidationError, PlaceguardError
 
 intel_app = typer.Typer(
@@ -51,14 +52,7 @@ class SummaryFormat(StrEnum):
 
 
 def _progress() -> Progress:
-    return Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-    )
+    return progress_bar(err)
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:

@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import Progress
 from rich.table import Table
 
 from placeguard.cli import _django
+from placeguard.cli._ui import progress_bar
 from placeguard.cli.allocate import allocate_app
 from placeguard.cli.evac import evac_app
 from placeguard.cli.intel import intel_app
@@ -42,14 +43,7 @@ err = Console(stderr=True)
 
 
 def _progress() -> Progress:
-    return Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-    )
+    return progress_bar(err)
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
