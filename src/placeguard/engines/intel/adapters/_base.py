@@ -18,6 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from placeguard.core.errors import ImportValidationError, RowError
+from placeguard.engines.intel.countries import CountryResolver, load_countries
+from placeguard.engines.intel.crosswalk import Crosswalk, load_crosswalk
+from placeguard.engines.intel.schema import Incident
 
 __all__ = [
     "Cells",
@@ -27,6 +30,7 @@ __all__ = [
     "Table",
     "Ticker",
     "check_header",
+    "map_rows",
     "read_delimited",
     "read_table",
     "read_xlsx",
@@ -324,3 +328,32 @@ class Ticker:
         if self.progress is not None and self.pending:
             self.progress(self.pending)
             self.pending = 0
+
+
+#: Maps one validated row to an incident (None when the row is skipped or bad).
+RowMapper = Callable[["Cells", Crosswalk, CountryResolver, str | None], Incident | None]
+
+
+def map_rows(
+    table: Table,
+    positions: Mapping[str, int],
+    log: ErrorLog,
+    row: RowMapper,
+    *,
+    release: str | None,
+    crosswalk: Crosswalk | None,
+    progress: Progress | None,
+) -> list[Incident]:
+    """Every row of ``table`` through ``row``; raise listing every bad row, or return them all."""
+    xwalk = crosswalk or load_crosswalk()
+    countries = load_countries()
+    tick = Ticker(progress)
+    out: list[Incident] = []
+    for number, cells in table.rows:
+        incident = row(Cells(log, number, cells, positions), xwalk, countries, release)
+        if incident is not None:
+            out.append(incident)
+        tick()
+    tick.flush()
+    log.raise_if_any()
+    return out

@@ -26,13 +26,13 @@ from placeguard.engines.intel.adapters._base import (
     Cells,
     ErrorLog,
     Progress,
-    Ticker,
     check_header,
+    map_rows,
     read_table,
     split_words,
 )
-from placeguard.engines.intel.countries import CountryResolver, load_countries
-from placeguard.engines.intel.crosswalk import ACLED_EVENT_TYPES, Crosswalk, load_crosswalk
+from placeguard.engines.intel.countries import CountryResolver
+from placeguard.engines.intel.crosswalk import ACLED_EVENT_TYPES, Crosswalk
 from placeguard.engines.intel.schema import GeoPrecision, Incident, Licence
 
 __all__ = ["ACLED_COLUMNS", "read_acled"]
@@ -137,15 +137,6 @@ def read_acled(
     log = ErrorLog(path.name)
     table = read_table(path, log)
     positions = check_header(log, table.header, _REQUIRED, layout="ACLED export")
-    xwalk = crosswalk or load_crosswalk()
-    countries = load_countries()
-    tick = Ticker(progress)
-    out: list[Incident] = []
-    for number, cells in table.rows:
-        incident = _row(Cells(log, number, cells, positions), xwalk, countries, release)
-        if incident is not None:
-            out.append(incident)
-        tick()
-    tick.flush()
-    log.raise_if_any()
-    return out
+    return map_rows(
+        table, positions, log, _row, release=release, crosswalk=crosswalk, progress=progress
+    )

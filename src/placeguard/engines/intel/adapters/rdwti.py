@@ -20,9 +20,9 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from placeguard.engines.intel.adapters._base import Cells, ErrorLog, Progress, Ticker, read_table
-from placeguard.engines.intel.countries import CountryResolver, load_countries
-from placeguard.engines.intel.crosswalk import Crosswalk, load_crosswalk
+from placeguard.engines.intel.adapters._base import Cells, ErrorLog, Progress, map_rows, read_table
+from placeguard.engines.intel.countries import CountryResolver
+from placeguard.engines.intel.crosswalk import Crosswalk
 from placeguard.engines.intel.schema import GeoPrecision, Incident, Licence
 
 __all__ = ["RDWTI_COLUMNS", "read_rdwti"]
@@ -123,15 +123,6 @@ def read_rdwti(
         if field not in positions:
             log.add(1, _ALIASES[field][0].title(), "required column is missing (RDWTI export)")
     log.raise_if_any()
-    xwalk = crosswalk or load_crosswalk()
-    countries = load_countries()
-    tick = Ticker(progress)
-    out: list[Incident] = []
-    for number, cells in table.rows:
-        incident = _row(Cells(log, number, cells, positions), xwalk, countries, release)
-        if incident is not None:
-            out.append(incident)
-        tick()
-    tick.flush()
-    log.raise_if_any()
-    return out
+    return map_rows(
+        table, positions, log, _row, release=release, crosswalk=crosswalk, progress=progress
+    )
