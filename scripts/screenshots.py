@@ -65,6 +65,62 @@ def shoot(page: Page, out: Path, name: str, *, full_page: bool = True) -> None:
     print(f"wrote {out / name}")
 
 
+def registry_and_risk(page: Page, base: str, out: Path) -> None:
+    """The registry, an assessment being answered, the portfolio and a grant allocation."""
+    login(page, base, "police.north")
+    shoot(page, out, "dashboard.png")
+    page.goto(f"{base}/sites/")
+    shoot(page, out, "sites-list.png", full_page=False)
+    page.goto(f"{base}/sites/?site_type=venue&site_type=transport_hub")
+    shoot(page, out, "sites-list-filtered.png", full_page=False)
+    page.locator("table a").first.click()
+    shoot(page, out, "site-detail.png")
+    page.goto(f"{base}/sites/new/")
+    page.get_by_label("Name").fill("Old Town Square")
+    page.get_by_label("Latitude").fill("123")
+    page.get_by_role("button", name="Register site").click()
+    shoot(page, out, "site-form-errors.png")
+    page.context.clear_cookies()
+    login(page, base, "mall.security")
+    page.goto(f"{base}/organisation/")
+    shoot(page, out, "organisation.png")
+    # Risk assessments: a draft being answered (questions beside the live result) …
+    page.set_viewport_size({"width": 1280, "height": 1600})
+    page.goto(f"{base}/assessments/?status=draft")
+    page.locator("#assessment-table tbody a").first.click()
+    page.locator("#total-risk").wait_for()
+    shoot(page, out, "assessment.png", full_page=False)
+    # … and the national portfolio, ranked and mapped by risk band.
+    page.context.clear_cookies()
+    login(page, base, "ministry")
+    page.set_viewport_size({"width": 1280, "height": 1250})
+    page.goto(f"{base}/assessments/portfolio/")
+    shoot(page, out, "portfolio.png", full_page=False)
+    # … a national grant spread over the assessed sites by the same optimiser …
+    page.goto(f"{base}/assessments/portfolio/allocation/?budget=2000000")
+    page.locator("table").first.wait_for()
+    shoot(page, out, "grant-allocation.png", full_page=False)
+
+
+def planning(page: Page, base: str, out: Path) -> None:
+    """Police coverage and patrol planning; an operator's what-if comparison."""
+    # Police: response coverage on the demo road grid, then the patrol planner.
+    page.context.clear_cookies()
+    login(page, base, "police.north")
+    page.set_viewport_size({"width": 1280, "height": 1400})
+    page.goto(f"{base}/allocation/coverage/?standard_minutes=10&units=2")
+    shoot(page, out, "coverage.png", full_page=False)
+    page.goto(f"{base}/allocation/")
+    shoot(page, out, "patrol-planner.png", full_page=False)
+    # An operator compares two plans for its site (what-if).
+    page.context.clear_cookies()
+    login(page, base, "mall.security")
+    page.goto(f"{base}/assessments/?status=approved")
+    page.locator("#assessment-table tbody a").first.click()
+    page.goto(page.url.rstrip("/") + "/plan/compare/")
+    shoot(page, out, "whatif.png", full_page=False)
+
+
 def main() -> None:
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs" / "img"
     out.mkdir(parents=True, exist_ok=True)
@@ -89,35 +145,8 @@ def main() -> None:
                 executable_path="/usr/bin/chromium", headless=True, args=ARGS
             )
             page = browser.new_page(viewport={"width": 1280, "height": 900})
-            login(page, base, "police.north")
-            shoot(page, out, "dashboard.png")
-            page.goto(f"{base}/sites/")
-            shoot(page, out, "sites-list.png", full_page=False)
-            page.goto(f"{base}/sites/?site_type=venue&site_type=transport_hub")
-            shoot(page, out, "sites-list-filtered.png", full_page=False)
-            page.locator("table a").first.click()
-            shoot(page, out, "site-detail.png")
-            page.goto(f"{base}/sites/new/")
-            page.get_by_label("Name").fill("Old Town Square")
-            page.get_by_label("Latitude").fill("123")
-            page.get_by_role("button", name="Register site").click()
-            shoot(page, out, "site-form-errors.png")
-            page.context.clear_cookies()
-            login(page, base, "mall.security")
-            page.goto(f"{base}/organisation/")
-            shoot(page, out, "organisation.png")
-            # Risk assessments: a draft being answered (questions beside the live result) …
-            page.set_viewport_size({"width": 1280, "height": 1600})
-            page.goto(f"{base}/assessments/?status=draft")
-            page.locator("#assessment-table tbody a").first.click()
-            page.locator("#total-risk").wait_for()
-            shoot(page, out, "assessment.png", full_page=False)
-            # … and the national portfolio, ranked and mapped by risk band.
-            page.context.clear_cookies()
-            login(page, base, "ministry")
-            page.set_viewport_size({"width": 1280, "height": 1250})
-            page.goto(f"{base}/assessments/portfolio/")
-            shoot(page, out, "portfolio.png", full_page=False)
+            registry_and_risk(page, base, out)
+            planning(page, base, out)
             browser.close()
     finally:
         server.terminate()

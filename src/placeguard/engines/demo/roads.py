@@ -25,7 +25,7 @@ def _r(x: float) -> float:
 def road_grid(
     points: Sequence[tuple[float, float]],
     *,
-    spacing_deg: float = 0.05,
+    spacing_deg: float = 0.01,
     margin_deg: float = 0.1,
     highway: str = "primary",
 ) -> dict[str, Any]:
