@@ -1,0 +1,1 @@
+"""Tests of the pure sharing policy (research/info-sharing.md §8–9)."""
