@@ -44,6 +44,7 @@ def test_route_discovery_finds_the_api() -> None:
     assert "/api/v1/sites/1/" in routes
     assert "/api/v1/sites/1/archive/" in routes
     assert "/api/v1/users/" in routes
+    assert "/api/v1/engineering-studies/1/" in routes
 
 
 @pytest.mark.parametrize("url", [u for u in api_routes() if u not in PUBLIC])
@@ -56,7 +57,13 @@ def test_every_non_public_route_denies_anonymous(db: None, url: str) -> None:
         assert_problem(response, 401)
 
 
-LISTS = ["/api/v1/sites/", "/api/v1/organisations/", "/api/v1/users/", "/api/v1/regions/"]
+LISTS = [
+    "/api/v1/sites/",
+    "/api/v1/organisations/",
+    "/api/v1/users/",
+    "/api/v1/regions/",
+    "/api/v1/engineering-studies/",
+]
 
 
 def _grow(world: World, n: int) -> None:

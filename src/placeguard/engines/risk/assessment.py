@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
@@ -140,6 +140,7 @@ class SiteAssessment:
     unknown: tuple[str, ...]  # questions answered "unknown" or left unanswered
     planned: tuple[str, ...]
     quality: Mapping[str, float]  # measure id → implementation quality used
+    engineering: EngineeringFindings | None = None  # the findings the consequences include
 
     @property
     def total_risk(self) -> float:
@@ -160,6 +161,8 @@ class SiteAssessment:
             "unknown_answers": list(self.unknown),
             "planned_measures": list(self.planned),
             "scenarios": [s.as_dict() for s in self.scenarios],
+            # kept with stored results so that plans start from the same consequences
+            "engineering": None if self.engineering is None else asdict(self.engineering),
         }
 
 
@@ -285,4 +288,5 @@ def assess(
         unknown=tuple(unknown),
         planned=tuple(planned),
         quality=quality,
+        engineering=profile.engineering,
     )

@@ -22,6 +22,7 @@ from placeguard.core.timeprofile import TimeProfile
 from placeguard.engines.risk.assessment import SiteAssessment, SiteProfile, assess
 from placeguard.engines.risk.catalogue import Measure, RiskPack
 from placeguard.engines.risk.compliance import evaluate_overlay
+from placeguard.engines.risk.engineering import EngineeringFindings
 from placeguard.engines.risk.inputs import SPECIAL, parse_assessment_input
 from placeguard.engines.risk.planning import PlanProblem, problem_for_site, solve_plan
 from placeguard.engines.risk.scales import BANDS
@@ -66,7 +67,10 @@ def current_pack() -> RiskPack:
 
 
 def profile_for(assessment: Assessment, site: Site) -> SiteProfile:
-    """The engine's view of a site, with the assessor's context from ``assessment``."""
+    """The engine's view of a site, with the assessor's context from ``assessment`` and the
+    findings of the site's latest engineering studies (vehicle impact speed, evacuation time)."""
+    from placeguard.web.engineering.services import site_findings  # lazy: engineering → sites
+
     return SiteProfile(
         site_type=site.site_type,
         capacity=site.capacity,
@@ -74,6 +78,7 @@ def profile_for(assessment: Assessment, site: Site) -> SiteProfile:
         threatened=assessment.threatened,
         impact=assessment.impact,
         time_profile=TimeProfile.from_json(site.time_profile or None),
+        engineering=site_findings(site),
     )
 
 
@@ -259,12 +264,16 @@ def _stored_basis(assessment: Assessment, pack: RiskPack) -> tuple[SiteProfile, 
     by_id = {s["scenario"]: float(s["risk"]) for s in stored.get("scenarios", [])}
     if set(by_id) != set(pack.scenario_ids):
         return None
+    # the engineering findings the stored consequences include (results stored before findings
+    # were kept have none): plans then price measures on the same consequences
+    findings = stored.get("engineering")
     profile = SiteProfile(
         site_type=str(stored["site_type"]),
         capacity=int(stored["people"]),
         symbolic=assessment.symbolic,
         threatened=assessment.threatened,
         impact=assessment.impact,
+        engineering=EngineeringFindings(**findings) if findings else None,
     )
     return profile, np.array([by_id[k] for k in pack.scenario_ids])
 

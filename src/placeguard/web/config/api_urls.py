@@ -20,6 +20,7 @@ from placeguard.web.assessments.api.views import (
     RiskAcceptanceViewSet,
     RiskQuestionsView,
 )
+from placeguard.web.engineering.api.views import EngineeringStudyViewSet
 from placeguard.web.orgs.api.views import (
     MeView,
     OrganisationViewSet,
@@ -40,6 +41,7 @@ router.register("risk-acceptances", RiskAcceptanceViewSet, basename="risk-accept
 router.register("patrol-teams", PatrolTeamViewSet, basename="patrol-team")
 router.register("response-stations", ResponseStationViewSet, basename="response-station")
 router.register("patrol-plans", PatrolPlanViewSet, basename="patrol-plan")
+router.register("engineering-studies", EngineeringStudyViewSet, basename="engineering-study")
 
 app_name = "api"
 urlpatterns = [

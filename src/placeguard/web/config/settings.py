@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "placeguard.web.sites",
     "placeguard.web.assessments",
     "placeguard.web.allocation",
+    "placeguard.web.engineering",
 ]
 
 MIDDLEWARE = [
@@ -206,6 +207,9 @@ SPECTACULAR_SETTINGS = {
         "AcceptanceStatusEnum": "placeguard.web.assessments.choices.AcceptanceStatus",
         "RiskBandEnum": "placeguard.web.assessments.choices.RiskBand",
         "PlanStatusEnum": "placeguard.web.allocation.choices.PlanStatus",
+        "StudyStatusEnum": "placeguard.web.engineering.choices.StudyStatus",
+        "StudyKindEnum": "placeguard.web.engineering.choices.StudyKind",
+        "OrgKindEnum": "placeguard.web.orgs.choices.OrgKind",
     },
 }
 API_TOKEN_TTL_HOURS = env_int("PLACEGUARD_API_TOKEN_TTL_HOURS", 24 * 30)

@@ -23,6 +23,7 @@ urlpatterns = [
     path("organisation/", include("placeguard.web.orgs.urls")),
     path("assessments/", include("placeguard.web.assessments.urls")),
     path("allocation/", include("placeguard.web.allocation.urls")),
+    path("engineering/", include("placeguard.web.engineering.urls")),
 ]
 
 
