@@ -108,7 +108,7 @@ def planning(page: Page, base: str, out: Path) -> None:
     page.context.clear_cookies()
     login(page, base, "police.north")
     page.set_viewport_size({"width": 1280, "height": 1400})
-    page.goto(f"{base}/allocation/coverage/?standard_minutes=10&units=2")
+    page.goto(f"{base}/allocation/coverage/?standard_minutes=20&units=2")
     shoot(page, out, "coverage.png", full_page=False)
     page.goto(f"{base}/allocation/")
     shoot(page, out, "patrol-planner.png", full_page=False)
