@@ -310,6 +310,12 @@ def result_context(
         ],
         "matrix": matrix,
         "drivers": drivers,
+        # site-engineering sentences, as the result holds them (stored at submission or fresh)
+        "adjustments": [
+            {"scenario": s["scenario"], "name": s["name"], "sentences": s["adjustments"]}
+            for s in scenarios
+            if s.get("adjustments")
+        ],
         "gaps": gaps,
         "gap_count": sum(len(g["questions"]) for g in gaps),
     }
