@@ -35,18 +35,6 @@ err = Console(stderr=True)
 OSM_ATTRIBUTION = (
     "Way data © OpenStreetMap contributors, available under the Open Database Licence (ODbL)."
 )
-ASSUMPTIONS = (
-    "Flat ground: no grade, rolling or air resistance; acceleration is the vehicle's full-throttle"
-    " figure, power-limited above P/(m·a).",
-    "Every walk on the drivable surface within the search radius is an approach; walks start from"
-    " the start speed at any node; one-way and access rules are ignored.",
-    "Cornering speed at a vertex is √(g·min(μ, t/2h)·R) with R the three-point circumradius of the"
-    " vertex and its neighbours taken at most corner-leg metres away; drivers do not cut corners.",
-    "The final run to the perimeter is straight, from a surface node within the final-approach"
-    " distance, from outside, crossing no obstacle.",
-    "A barrier tested head-on (90°) is taken to cover shallower impact angles.",
-    "Barrier standards list only test vehicles and speeds checked against a cited source.",
-)
 
 
 class Output(StrEnum):
@@ -144,7 +132,7 @@ def run(  # noqa: PLR0912, PLR0915, PLR0917 - Typer maps each option to a parame
 ) -> None:
     """Worst-case impact speed, angle, energy and required barrier rating along a perimeter."""
     from placeguard.content import load_risk_pack
-    from placeguard.engines.vehicle.assess import AssessmentOptions, assess_site
+    from placeguard.engines.vehicle.assess import ASSUMPTIONS, AssessmentOptions, assess_site
     from placeguard.engines.vehicle.ratings import barrier_measures, load_standards
     from placeguard.engines.vehicle.results import heat_map
     from placeguard.engines.vehicle.surface import parse_site, read_pbf_surface

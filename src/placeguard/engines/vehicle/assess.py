@@ -18,7 +18,24 @@ from placeguard.engines.vehicle.profile import DEFAULT_CORNER_LEG_M
 from placeguard.engines.vehicle.surface import Site, SurfaceGraph, Way, build_surface
 from placeguard.engines.vehicle.vehicles import VehicleClass
 
-__all__ = ["Assessment", "AssessmentOptions", "assess_site"]
+__all__ = ["ASSUMPTIONS", "Assessment", "AssessmentOptions", "assess_site"]
+
+#: What every assessment assumes, for reports and CLI output (docs/vehicle-dynamics-method.md).
+ASSUMPTIONS = (
+    "Flat ground: no grade, rolling or air resistance; acceleration is the vehicle's full-throttle"
+    " figure, power-limited above P/(m·a).",
+    "Every walk on the drivable surface (roads, pavements, paths, open areas) within the search"
+    " radius is an approach; walks start from the start speed at any node; one-way and access"
+    " rules are ignored.",
+    "Cornering speed at a vertex is √(g·min(μ, t/2h)·R) with R the three-point circumradius of the"
+    " vertex and its neighbours taken at most corner-leg metres away; drivers do not cut corners.",
+    "The final run to the perimeter is straight, from a surface node within the final-approach"
+    " distance, from outside, crossing no drawn obstacle; kerbs, street furniture and level"
+    " changes count only when drawn as obstacles.",
+    "A barrier tested head-on (90°) is taken to cover shallower impact angles.",
+    "Barrier standards list only test vehicles and speeds checked against a cited source; when a"
+    " class is missing, the next heavier encoded test vehicle is required.",
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

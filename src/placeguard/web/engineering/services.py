@@ -369,22 +369,8 @@ def _run_evacuation(layout: Any, params: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-_VEHICLE_ASSUMPTIONS = (
-    "Flat ground; no grade, rolling or air resistance; the vehicle accelerates at its"
-    " full-throttle figure up to its power limit and is driven perfectly at its limits.",
-    "Any walk on the drivable surface (roads, pavements, paths, open areas) within the search"
-    " radius is an approach; one-way and access rules are ignored.",
-    "Cornering speed is limited by tyre friction and static rollover on the drawn line; drivers"
-    " do not cut corners.",
-    "The final run to the perimeter is straight, from outside, crossing no drawn obstacle;"
-    " kerbs, street furniture and level changes count only when drawn as obstacles.",
-    "A barrier tested head-on (90°) is taken to cover shallower impact angles; barrier standards"
-    " list only test vehicles and speeds checked against a cited source (when a class is"
-    " missing, the next heavier encoded test vehicle is required).",
-)
-
-
 def _run_vehicle(prepared: Any, params: dict[str, Any]) -> dict[str, Any]:
+    from placeguard.engines.vehicle.assess import ASSUMPTIONS as VEHICLE_ASSUMPTIONS
     from placeguard.engines.vehicle.assess import AssessmentOptions, assess_site
     from placeguard.engines.vehicle.ratings import load_standards
     from placeguard.engines.vehicle.results import heat_map
@@ -435,7 +421,7 @@ def _run_vehicle(prepared: Any, params: dict[str, Any]) -> dict[str, Any]:
         ],
         "worst_points": worst,
         "heat_map": geo,
-        "assumptions": list(_VEHICLE_ASSUMPTIONS),
+        "assumptions": list(VEHICLE_ASSUMPTIONS),
     }
 
 
