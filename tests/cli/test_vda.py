@@ -92,3 +92,20 @@ def test_pbf_extract_adds_roads_and_pavements(tmp_path: Path) -> None:
               if f["properties"]["kind"] == "perimeter_point"]  # fmt: skip
     assert sum(s is not None for s in speeds) > len(speeds) // 2
     assert 20.0 < max(s for s in speeds if s is not None) < 120.0
+
+
+def test_route_cap_option(tmp_path: Path) -> None:
+    site = write(
+        tmp_path, site_doc(SQUARE, [([[0.0, -70.0], [0.0, -30.0], [0.0, 0.0]], "primary")])
+    )
+    result = runner.invoke(app, ["vda", "run", str(site), "--vehicle", "car", "--accel", "2.5",
+                                 "--power", "1000", "--final-approach", "0", "--max-route", "20",
+                                 "--format", "json"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["summary"]["max_impact_speed_kmh"] == pytest.approx(36.0, abs=0.05)  # √(2·2.5·20)
+    assert doc["summary"]["max_route_m"] == 20.0
+    assert doc["options"]["max_route_m"] == 20.0
+    bad = runner.invoke(app, ["vda", "run", str(site), "--max-route", "-5"])
+    assert bad.exit_code == 1
+    assert "--max-route" in bad.output

@@ -230,3 +230,63 @@ def micro(  # noqa: PLR0917 - Typer maps each option to a parameter
     )
     for r in res.reasons:
         err.print(f"[yellow]•[/] {escape(r)}")
+
+
+def _lat_lon(text: str) -> tuple[float, float]:
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) != 2:
+        msg = f"expected LAT,LON, got {text!r}"
+        raise typer.BadParameter(msg)
+    try:
+        return float(parts[0]), float(parts[1])
+    except ValueError as exc:
+        msg = f"expected LAT,LON numbers, got {text!r}"
+        raise typer.BadParameter(msg) from exc
+
+
+@evac_app.command("from-osm")
+def from_osm(  # noqa: PLR0917 - Typer maps each option to a parameter
+    pbf: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    building: Annotated[
+        str | None, typer.Option("--building", help="OSM id of the building (123, way/123).")
+    ] = None,
+    at: Annotated[
+        str | None, typer.Option("--at", help="LAT,LON of a point in or near the building.")
+    ] = None,
+    occupants: Annotated[int, typer.Option(min=0, help="Occupants of the building.")] = 0,
+    default_width: Annotated[
+        float, typer.Option(min=0.1, help="Exit width (m) when an entrance has no width=*.")
+    ] = 1.0,
+    out: Annotated[
+        Path | None, typer.Option("--output", "-o", dir_okay=False, help="Write here.")
+    ] = None,
+) -> None:
+    """Layout GeoJSON of one building from an OpenStreetMap .osm.pbf extract (offline)."""
+    from placeguard.core.errors import PlaceguardError
+    from placeguard.engines.evacuation.layout import parse_layout
+    from placeguard.engines.evacuation.osm import layout_from_osm
+
+    point = None if at is None else _lat_lon(at)
+    try:
+        geo = layout_from_osm(
+            pbf, building_id=building, at=point, occupants=occupants, default_width_m=default_width
+        )
+        layout = parse_layout(geo)  # what `evac run` will read
+    except ValidationError as exc:
+        _print_problems(exc)
+        raise typer.Exit(1) from exc
+    except PlaceguardError as exc:
+        err.print(f"[bold red]error:[/] {escape(exc.message)}")
+        raise typer.Exit(2) from exc
+    text = json.dumps(geo, indent=2, ensure_ascii=False) + "\n"
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+        meta = geo["placeguard"]
+        console.print(
+            f"[green]OK[/]: {escape(meta['building'])}, {layout.spaces[0].area_m2:.0f} m², "
+            f"{len(layout.exits)} exits → {escape(str(out))}"
+        )
+        for note in meta["skipped_entrances"]:
+            err.print(f"[yellow]•[/] skipped entrance {escape(note)}")

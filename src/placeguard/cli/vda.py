@@ -122,6 +122,17 @@ def run(  # noqa: PLR0912, PLR0915, PLR0917 - Typer maps each option to a parame
     corner_leg: Annotated[
         float, typer.Option("--corner-leg", help="Neighbour distance for turn radii, m.")
     ] = 10.0,
+    max_route: Annotated[
+        float | None,
+        typer.Option("--max-route", help="Longest approach path, m (default: radius × 2)."),
+    ] = None,
+    pbf_areas: Annotated[
+        bool,
+        typer.Option(
+            "--pbf-areas/--no-pbf-areas",
+            help="With --pbf: add its squares, pedestrian areas, car parks and buildings.",
+        ),
+    ] = True,
     paths: Annotated[
         bool, typer.Option("--paths/--no-paths", help="Include worst-case approach lines.")
     ] = True,
@@ -135,7 +146,7 @@ def run(  # noqa: PLR0912, PLR0915, PLR0917 - Typer maps each option to a parame
     from placeguard.engines.vehicle.assess import ASSUMPTIONS, AssessmentOptions, assess_site
     from placeguard.engines.vehicle.ratings import barrier_measures, load_standards
     from placeguard.engines.vehicle.results import heat_map
-    from placeguard.engines.vehicle.surface import parse_site, read_pbf_surface
+    from placeguard.engines.vehicle.surface import parse_site, read_pbf_areas, read_pbf_surface
     from placeguard.engines.vehicle.vehicles import get_vehicle
 
     try:
@@ -143,6 +154,7 @@ def run(  # noqa: PLR0912, PLR0915, PLR0917 - Typer maps each option to a parame
         for name, value, low in (
             ("--radius", radius, 0.0), ("--spacing", spacing, 0.0),
             ("--corner-leg", corner_leg, 0.0),
+            ("--max-route", 1.0 if max_route is None else max_route, 0.0),
         ):  # fmt: skip
             if not (math.isfinite(value) and value > low):
                 problems.append(FieldError(name, f"{value!r} must be > 0"))
@@ -176,9 +188,11 @@ def run(  # noqa: PLR0912, PLR0915, PLR0917 - Typer maps each option to a parame
                 float(lonlat[:, 0].max() + pad_lon), float(lonlat[:, 1].max() + pad_lat),
             ]  # fmt: skip
             extra = read_pbf_surface(pbf, bounding_box=bbox)
+            if pbf_areas:
+                site, _ = read_pbf_areas(pbf, site, bounding_box=bbox)
         options = AssessmentOptions(
             radius_m=radius, spacing_m=spacing, final_approach_m=final_approach,
-            start_speed=start_speed / 3.6, corner_leg_m=corner_leg,
+            start_speed=start_speed / 3.6, corner_leg_m=corner_leg, max_route_m=max_route,
         )  # fmt: skip
         assessment = assess_site(site, vehicle, extra_ways=extra, options=options)
     except ValidationError as exc:
@@ -206,6 +220,7 @@ def run(  # noqa: PLR0912, PLR0915, PLR0917 - Typer maps each option to a parame
             "options": {
                 "radius_m": radius, "spacing_m": spacing, "final_approach_m": final_approach,
                 "start_speed_kmh": start_speed, "corner_leg_m": corner_leg,
+                "max_route_m": assessment.options.route_cap_m,
             },
             "standards": [
                 {"id": s.id, "name": s.name, "complete": s.complete, "note": s.note}

@@ -56,9 +56,13 @@ def test_required_rating_picks_test_vehicle_and_next_test_speed() -> None:
     assert r.code == "V/7200[N3C]/64/90"
     car = required_rating(iwa, mass_kg=1500, speed_kmh=48.0, angle_deg=90.0)
     assert car.code == "V/1500[M1]/48/90"
+    # heavy classes are encoded: an 18 t truck needs the 30 t test vehicle
     heavy = required_rating(iwa, mass_kg=18000, speed_kmh=40.0, angle_deg=90.0)
-    assert heavy.code is None
-    assert "no encoded test vehicle" in heavy.reason
+    assert heavy.code == "V/30000[N3D]/48/90"
+    assert "verify" in heavy.reason
+    beyond = required_rating(iwa, mass_kg=40000, speed_kmh=40.0, angle_deg=90.0)
+    assert beyond.code is None
+    assert "no encoded test vehicle" in beyond.reason
 
 
 def test_astm_rating_uses_its_own_designations() -> None:

@@ -9,6 +9,7 @@ import numpy as np
 
 from placeguard.engines.vehicle.impact import PerimeterImpacts, perimeter_impacts
 from placeguard.engines.vehicle.paths import (
+    DETOUR_FACTOR,
     ApproachNetwork,
     ApproachResult,
     prepare_approaches,
@@ -26,7 +27,9 @@ ASSUMPTIONS = (
     " figure, power-limited above P/(m·a).",
     "Every walk on the drivable surface (roads, pavements, paths, open areas) within the search"
     " radius is an approach; walks start from the start speed at any node; one-way and access"
-    " rules are ignored.",
+    " rules are ignored. Approach paths are simple (no node visited twice) and at most the"
+    " route cap long (default: search radius × 2); where the best unrestricted walk loops or is"
+    " longer, the best replayed simple, capped candidate is used.",
     "Cornering speed at a vertex is √(g·min(μ, t/2h)·R) with R the three-point circumradius of the"
     " vertex and its neighbours taken at most corner-leg metres away; drivers do not cut corners.",
     "The final run to the perimeter is straight, from a surface node within the final-approach"
@@ -47,6 +50,13 @@ class AssessmentOptions:
     final_approach_m: float = 25.0
     start_speed: float = 0.0
     corner_leg_m: float = DEFAULT_CORNER_LEG_M
+    #: Longest approach path, m (None: ``radius_m`` × :data:`DETOUR_FACTOR`).
+    max_route_m: float | None = None
+
+    @property
+    def route_cap_m(self) -> float:
+        """The route-length cap in force, m."""
+        return self.max_route_m if self.max_route_m is not None else self.radius_m * DETOUR_FACTOR
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -79,6 +89,8 @@ class Assessment:
             "turns_evaluated": self.result.n_transitions,
             "final_runs": self.result.n_links,
             "search_passes": self.result.iterations,
+            "max_route_m": round(self.options.route_cap_m, 1),
+            "paths_rerouted": self.result.n_rerouted,
         }
 
 
@@ -96,7 +108,11 @@ def assess_site(
         graph, site, spacing_m=opts.spacing_m, final_approach_m=opts.final_approach_m
     )
     result = solve_approaches(
-        network, vehicle, start_speed=opts.start_speed, corner_leg_m=opts.corner_leg_m
+        network,
+        vehicle,
+        start_speed=opts.start_speed,
+        corner_leg_m=opts.corner_leg_m,
+        max_route_m=opts.route_cap_m,
     )
     return Assessment(
         site=site,

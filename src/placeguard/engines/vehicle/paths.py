@@ -19,10 +19,16 @@ segment and ``cap`` the cornering limit of the turn between two edges,
 Both ``gain`` and ``min`` are monotone, so this is exactly the forward pass of the speed
 profile maximised over all walks; because the reachable speeds at a point form an interval
 (a driver can always accelerate less), the braking (backward) pass never lowers the best
-arrival speed. The worst-case path to each target is recovered from predecessor pointers and
-can be replayed with :func:`~placeguard.engines.vehicle.profile.speed_profile`, which gives the
-same impact speed. U-turns are not transitions (a U-turn means stopping, which a start from
-rest already covers).
+arrival speed. U-turns are not transitions (a U-turn means stopping, which a start from rest
+already covers).
+
+**Simple, capped paths.** The values of every pass are kept (pass *h*: walks of at most *h*+1
+edges), so the worst-case walk of each target is recovered exactly and finitely. It is
+reported when it visits no node twice, is at most ``max_route_m`` long and replays through
+:func:`~placeguard.engines.vehicle.profile.speed_profile` to the searched speed — then it is
+the best simple capped path. Otherwise the target is *re-routed*: candidates are replayed best
+first with loops erased and the start cut to the cap, and the best replay is reported (a real
+path; ``walk_bound`` keeps the unrestricted maximum). See docs/vehicle-dynamics-method.md.
 """
 
 from __future__ import annotations
@@ -42,11 +48,17 @@ from placeguard.engines.vehicle.geometry import (
     sample_ring,
     turn_radius,
 )
-from placeguard.engines.vehicle.profile import DEFAULT_CORNER_LEG_M, corner_speed, gain
+from placeguard.engines.vehicle.profile import (
+    DEFAULT_CORNER_LEG_M,
+    corner_speed,
+    gain,
+    speed_profile,
+)
 from placeguard.engines.vehicle.surface import Site, SurfaceGraph
 from placeguard.engines.vehicle.vehicles import VehicleClass
 
 __all__ = [
+    "DETOUR_FACTOR",
     "ApproachNetwork",
     "ApproachResult",
     "prepare_approaches",
@@ -57,6 +69,12 @@ FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
 _TOL = 1e-9
+#: Default route-length cap = search radius × this factor (see the method note).
+DETOUR_FACTOR = 2.0
+#: Search passes kept for recovering walks (more passes: recovered walks are re-checked).
+_MAX_LAYERS = 1000
+#: Candidates (best first) replayed for a target whose best walk loops or is too long.
+_MAX_REROUTE_CANDIDATES = 64
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -253,6 +271,14 @@ class ApproachResult:
         Length of that approach, m.
     n_states, n_transitions, n_links, iterations : int
         Size of the search (directed edges, edge-to-edge turns, final runs) and its passes.
+    n_rerouted : int
+        Targets whose best unrestricted walk looped or exceeded ``max_route_m`` and were
+        answered by the best simple, capped replay instead.
+    max_route_m : float or None
+        The route-length cap used (None: uncapped).
+    walk_bound : ndarray or None
+        Best speed over unrestricted walks (loops allowed, no cap), m/s: an upper bound of
+        ``impact_speed``, equal to it where the target was not re-routed.
     """
 
     impact_speed: FloatArray
@@ -264,6 +290,9 @@ class ApproachResult:
     n_transitions: int
     n_links: int
     iterations: int
+    n_rerouted: int = 0
+    max_route_m: float | None = None
+    walk_bound: FloatArray | None = None
 
 
 def _expand(starts: IntArray, counts: IntArray) -> tuple[IntArray, IntArray]:
@@ -280,6 +309,7 @@ def solve_approaches(  # noqa: PLR0915 - one linear recipe, kept in one place
     *,
     start_speed: float = 0.0,
     corner_leg_m: float = DEFAULT_CORNER_LEG_M,
+    max_route_m: float | None = None,
     max_iterations: int | None = None,
 ) -> ApproachResult:
     """Highest impact speed at every target over every approach walk (see module docstring).
@@ -294,12 +324,18 @@ def solve_approaches(  # noqa: PLR0915 - one linear recipe, kept in one place
         Speed at the start of every walk, m/s (default: from rest anywhere in the radius).
     corner_leg_m : float, optional
         As for :func:`~placeguard.engines.vehicle.profile.speed_profile`.
+    max_route_m : float, optional
+        Longest approach path, m, final run included (default None: no cap; the assessment
+        passes search radius × :data:`DETOUR_FACTOR`). Returned paths never revisit a node.
     max_iterations : int, optional
         Safety bound on label-correcting passes (default: number of directed edges + 1).
     """
     if not (math.isfinite(start_speed) and start_speed >= 0):
         msg = f"start speed {start_speed!r} m/s must be ≥ 0"
         raise ValidationError(msg, errors=[FieldError("start_speed", msg)])
+    if max_route_m is not None and not (math.isfinite(max_route_m) and max_route_m > 0):
+        msg = f"maximum route length {max_route_m!r} m must be > 0"
+        raise ValidationError(msg, errors=[FieldError("max_route_m", msg)])
     g = network.graph
     xy = g.xy
     m = g.u.shape[0]
@@ -332,6 +368,7 @@ def solve_approaches(  # noqa: PLR0915 - one linear recipe, kept in one place
     p_sorted, e_sorted, cap_sorted = p[by_p], e[by_p], cap_pe[by_p]
     p_start = np.searchsorted(p_sorted, np.arange(n_states))
     p_count = np.bincount(p_sorted, minlength=n_states)
+    layers = [best.copy()]  # best speed over walks of at most h + 1 edges, per pass h
     while changed.any() and iterations < limit:
         iterations += 1
         active = np.flatnonzero(changed)
@@ -345,6 +382,8 @@ def solve_approaches(  # noqa: PLR0915 - one linear recipe, kept in one place
         np.maximum.at(new, e_sorted[idx], cand)
         changed = new > best * (1 + _TOL) + _TOL
         best = np.where(changed, new, best)
+        if len(layers) <= _MAX_LAYERS:
+            layers.append(best)
     # Final runs: from each state entering the link node, or from a start at that node.
     k_node, k_tgt, k_len = network.link_node, network.link_target, network.link_length
     tgt_xy = network.target_xy
@@ -373,27 +412,70 @@ def solve_approaches(  # noqa: PLR0915 - one linear recipe, kept in one place
     first[1:] = cand_target[order][1:] != cand_target[order][:-1]
     win = order[first]
     win_target = cand_target[win]
-    pred = _predecessors(p, e, cap_pe, best, f0, length, vehicle, n_states)
     direction = np.full((n_t, 2), np.nan)
     paths: list[FloatArray] = [np.zeros((0, 2)) for _ in range(n_t)]
     path_length = np.full(n_t, np.nan)
+    cap_route = math.inf if max_route_m is None else float(max_route_m)
+    by_e = np.argsort(e, kind="stable")
+    into_p, into_cap = p[by_e], cap_pe[by_e]
+    into_start = np.searchsorted(e[by_e], np.arange(n_states))
+    into_end = np.searchsorted(e[by_e], np.arange(n_states), side="right")
+    complete_layers = len(layers) == iterations + 1
+
+    def chain_of(state: int, link: int) -> tuple[list[int], bool]:
+        """Nodes of the best walk into ``state`` then the final run of ``link``, start first,
+        recovered pass by pass (so it is finite), and whether the recovery is exact."""
+        nodes = [int(k_node[link])]
+        h = len(layers) - 1
+        s = state
+        while s >= 0:
+            while h > 0 and layers[h - 1][s] >= layers[h][s]:
+                h -= 1  # the same speed was already reached with fewer edges
+            nodes.append(int(tail[s]))
+            if h == 0:
+                break  # the walk starts on this edge
+            lo, hi = into_start[s], into_end[s]
+            cand = gain(
+                np.minimum(layers[h - 1][into_p[lo:hi]], into_cap[lo:hi]), length[s], vehicle
+            )
+            s = int(into_p[lo + int(np.argmax(cand))])
+            h -= 1
+        return nodes[::-1], complete_layers
+
+    walk_bound = np.where(np.isfinite(impact), impact, np.nan)
+    rerouted = 0
     for t, state, link in zip(win_target, cand_state[win], cand_link[win], strict=True):
-        node = int(k_node[link])
-        chain = [node]
-        s = int(state)
-        seen: set[int] = set()
-        while s >= 0 and s not in seen:
-            seen.add(s)
-            chain.append(int(tail[s]))
-            s = int(pred[s])
-        pts = np.vstack([xy[np.asarray(chain[::-1], dtype=np.int64)], tgt_xy[t][None, :]])
+        chain, complete = chain_of(int(state), int(link))
+        pts = np.vstack([xy[np.asarray(chain, dtype=np.int64)], tgt_xy[t][None, :]])
+        length_t = float(np.hypot(*np.diff(pts, axis=0).T).sum())
+        exact = complete and len(set(chain)) == len(chain) and length_t <= cap_route * (1 + 1e-12)
+        if exact:  # the replay reaches the search's speed (up to its improvement tolerance)
+            replayed = _replay(pts, vehicle, start_speed, corner_leg_m)
+            exact = replayed >= float(impact[t]) * (1 - 1e-9) - 1e-9
+            impact[t] = replayed
+        if not exact:
+            # The best walk loops or is too long: best simple, capped replay over candidates.
+            rerouted += 1
+            mine = np.flatnonzero(cand_target == t)
+            mine = mine[np.argsort(-cand_speed[mine], kind="stable")]
+            best_v, best_pts = -math.inf, pts[-1:]
+            for c in mine[:_MAX_REROUTE_CANDIDATES]:
+                if cand_speed[c] <= best_v * (1 + 1e-12):
+                    break  # no later candidate can do better (its speed is an upper bound)
+                walk, _ = chain_of(int(cand_state[c]), int(cand_link[c]))
+                fixed = _simple_capped(xy, walk, tgt_xy[t], cap_route)
+                v = _replay(fixed, vehicle, start_speed, corner_leg_m)
+                if v > best_v:
+                    best_v, best_pts = v, fixed
+            impact[t] = best_v
+            pts = best_pts
+            walk_bound[t] = max(walk_bound[t], best_v)
         paths[t] = pts
         seg = np.hypot(*np.diff(pts, axis=0).T)
         path_length[t] = float(seg.sum())
-        last = (
-            pts[-1] - pts[-2] if seg[-1] > 1e-9 else (pts[-2] - pts[-3] if len(pts) > 2 else None)
-        )
-        if last is not None:
+        moving = np.flatnonzero(seg > 1e-9)
+        if moving.size:
+            last = pts[moving[-1] + 1] - pts[moving[-1]]
             direction[t] = last / max(float(np.hypot(*last)), 1e-12)
     speed = np.where(np.isfinite(impact), impact, np.nan)
     tan = network.target_tangent
@@ -409,39 +491,50 @@ def solve_approaches(  # noqa: PLR0915 - one linear recipe, kept in one place
         n_transitions=int(p.shape[0]),
         n_links=int(k_node.shape[0]),
         iterations=iterations,
+        n_rerouted=rerouted,
+        max_route_m=max_route_m,
+        walk_bound=walk_bound,
     )
 
 
-def _predecessors(  # noqa: PLR0917 - private helper over parallel arrays
-    p: IntArray,
-    e: IntArray,
-    cap: FloatArray,
-    best: FloatArray,
-    f0: FloatArray,
-    length: FloatArray,
-    vehicle: VehicleClass,
-    n_states: int,
-) -> IntArray:
-    """The predecessor of each state on the *shortest* walk that reaches its best speed
-    (-1: the walk starts there). Several walks often tie (speeds saturate at cornering caps);
-    the shortest of them is the one worth showing."""
-    cand = gain(np.minimum(best[p], cap), length[e], vehicle)
-    tight = cand >= best[e] * (1 - 1e-9) - 1e-9
-    tp, te = p[tight], e[tight]
-    starts = f0 >= best * (1 - 1e-9) - 1e-9
-    dist = np.where(starts, length, np.inf)
-    for _ in range(n_states + 1):
-        new = dist.copy()
-        np.minimum.at(new, te, dist[tp] + length[te])
-        if not np.any(new < dist - 1e-9):
-            break
-        dist = new
-    pred = np.full(n_states, -1, dtype=np.int64)
-    via = dist[tp] + length[te]
-    order = np.lexsort((via, te))
-    first = np.ones(order.shape[0], dtype=bool)
-    first[1:] = te[order][1:] != te[order][:-1]
-    top = order[first]
-    better = via[top] < np.where(starts[te[top]], length[te[top]], np.inf) - 1e-9
-    pred[te[top][better]] = tp[top][better]
-    return pred
+def _simple_capped(
+    xy: FloatArray, chain: list[int], target: FloatArray, max_route_m: float
+) -> FloatArray:
+    """The walk ``chain`` → ``target`` with its loops erased and its start cut so that it is
+    at most ``max_route_m`` long (the new start may lie part-way along an edge)."""
+    simple: list[int] = []
+    where: dict[int, int] = {}
+    for node in chain:  # chronological loop erasure
+        if node in where:
+            for dropped in simple[where[node] + 1 :]:
+                where.pop(dropped, None)
+            del simple[where[node] + 1 :]
+        else:
+            where[node] = len(simple)
+            simple.append(node)
+    pts: FloatArray = np.vstack([xy[np.asarray(simple, dtype=np.int64)], target[None, :]])
+    seg = np.hypot(*np.diff(pts, axis=0).T)
+    keep = np.concatenate([[True], seg > 1e-9])
+    pts, seg = pts[keep], seg[seg > 1e-9]
+    if not math.isfinite(max_route_m) or float(seg.sum()) <= max_route_m:
+        return pts
+    from_end = np.concatenate([np.cumsum(seg[::-1])[::-1], [0.0]])  # length to the target
+    k = int(np.flatnonzero(from_end > max_route_m)[-1])  # segment k holds the new start
+    frac = (from_end[k] - max_route_m) / seg[k]
+    start = pts[k] + frac * (pts[k + 1] - pts[k])
+    rest: FloatArray = pts[k + 1 :]
+    if float(np.hypot(*(rest[0] - start))) <= 1e-9:
+        return rest
+    out: FloatArray = np.vstack([start[None, :], rest])
+    return out
+
+
+def _replay(pts: FloatArray, vehicle: VehicleClass, start_speed: float, corner_leg_m: float
+            ) -> float:  # fmt: skip
+    if pts.shape[0] >= 2:
+        pts = pts[np.concatenate([[True], np.hypot(*np.diff(pts, axis=0).T) > 1e-9])]
+    if pts.shape[0] < 2:
+        return min(start_speed, vehicle.max_speed)
+    return speed_profile(
+        pts, vehicle, start_speed=start_speed, corner_leg_m=corner_leg_m
+    ).impact_speed

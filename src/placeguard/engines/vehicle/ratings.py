@@ -50,11 +50,19 @@ CATALOGUE_RATING_FIELDS = (
 
 @dataclass(frozen=True, slots=True)
 class TestVehicle:
-    """A test vehicle of a standard."""
+    """A test vehicle of a standard.
+
+    ``test_speeds_kmh`` / ``speed_labels`` are its own speed set when the standard tests
+    vehicles at different speeds (ASTM F2656), else empty (the standard's set applies);
+    ``verify`` marks a figure taken from a secondary summary.
+    """
 
     id: str
     mass_kg: float
     source: str
+    test_speeds_kmh: tuple[float, ...] = ()
+    speed_labels: tuple[str, ...] = ()
+    verify: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -71,6 +79,12 @@ class BarrierStandard:
     test_vehicles: tuple[TestVehicle, ...]
     sources: tuple[str, ...]
 
+    def speeds_of(self, vehicle: TestVehicle) -> tuple[tuple[float, ...], tuple[str, ...]]:
+        """Test speeds (km/h) and their labels for ``vehicle``."""
+        if vehicle.test_speeds_kmh:
+            return vehicle.test_speeds_kmh, vehicle.speed_labels
+        return self.test_speeds_kmh, self.speed_labels
+
 
 def _number(value: object) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
@@ -78,7 +92,39 @@ def _number(value: object) -> float | None:
     return float(value) if math.isfinite(value) and value > 0 else None
 
 
-def parse_standards(doc: Mapping[str, Any]) -> tuple[BarrierStandard, ...]:  # noqa: PLR0912
+def _speeds(
+    raw: object, labels: object, where: str, problems: list[FieldError]
+) -> tuple[tuple[float, ...], tuple[str, ...]]:
+    parsed = [_number(x) for x in raw] if isinstance(raw, list) else []
+    if not parsed or any(x is None for x in parsed):
+        problems.append(FieldError(f"{where}.test_speeds_kmh", "expected positive numbers"))
+        return (), ()
+    speeds = tuple(x for x in parsed if x is not None)
+    if list(speeds) != sorted(speeds):
+        problems.append(FieldError(f"{where}.test_speeds_kmh", "must be in ascending order"))
+    if labels is not None and (not isinstance(labels, list) or len(labels) != len(speeds)):
+        problems.append(FieldError(f"{where}.speed_labels", "one label per test speed"))
+        return speeds, ()
+    return speeds, tuple(str(x) for x in labels) if isinstance(labels, list) else ()
+
+
+def _test_vehicle(tv: object, where: str, problems: list[FieldError]) -> TestVehicle | None:
+    mass = _number(tv.get("mass_kg")) if isinstance(tv, Mapping) else None
+    if not isinstance(tv, Mapping) or mass is None or not isinstance(tv.get("id"), str):
+        problems.append(FieldError(where, "needs id and mass_kg"))
+        return None
+    speeds: tuple[float, ...] = ()
+    labels: tuple[str, ...] = ()
+    if tv.get("test_speeds_kmh") is not None:
+        speeds, labels = _speeds(tv["test_speeds_kmh"], tv.get("speed_labels"), where, problems)
+    if not isinstance(tv.get("verify", False), bool):
+        problems.append(FieldError(f"{where}.verify", "expected true or false"))
+    return TestVehicle(
+        tv["id"], mass, str(tv.get("source") or ""), speeds, labels, tv.get("verify") is True
+    )
+
+
+def parse_standards(doc: Mapping[str, Any]) -> tuple[BarrierStandard, ...]:
     """Standards from a parsed ``standards.yaml``; every problem is reported at once."""
     problems: list[FieldError] = []
     rows = doc.get("standards")
@@ -94,24 +140,14 @@ def parse_standards(doc: Mapping[str, Any]) -> tuple[BarrierStandard, ...]:  # n
         for key in ("id", "name", "rating_format"):
             if not isinstance(row.get(key), str) or not row[key].strip():
                 problems.append(FieldError(f"{where}.{key}", "expected a non-empty string"))
-        speeds = row.get("test_speeds_kmh")
-        parsed_speeds = [_number(s) for s in speeds] if isinstance(speeds, list) else []
-        if not parsed_speeds or any(s is None for s in parsed_speeds):
-            problems.append(FieldError(f"{where}.test_speeds_kmh", "expected positive numbers"))
-        elif parsed_speeds != sorted(s for s in parsed_speeds if s is not None):
-            problems.append(FieldError(f"{where}.test_speeds_kmh", "must be in ascending order"))
-        labels = row.get("speed_labels")
-        if labels is not None and (
-            not isinstance(labels, list) or len(labels) != len(parsed_speeds)
-        ):
-            problems.append(FieldError(f"{where}.speed_labels", "one label per test speed"))
+        parsed_speeds, labels = _speeds(
+            row.get("test_speeds_kmh"), row.get("speed_labels"), where, problems
+        )
         vehicles = []
         for j, tv in enumerate(row.get("test_vehicles") or []):
-            mass = _number(tv.get("mass_kg")) if isinstance(tv, Mapping) else None
-            if mass is None or not isinstance(tv.get("id"), str):
-                problems.append(FieldError(f"{where}.test_vehicles[{j}]", "needs id and mass_kg"))
-                continue
-            vehicles.append(TestVehicle(tv["id"], mass, str(tv.get("source") or "")))
+            vehicle = _test_vehicle(tv, f"{where}.test_vehicles[{j}]", problems)
+            if vehicle is not None:
+                vehicles.append(vehicle)
         if not vehicles:
             problems.append(FieldError(f"{where}.test_vehicles", "at least one is required"))
         if not isinstance(row.get("complete", False), bool):
@@ -125,8 +161,8 @@ def parse_standards(doc: Mapping[str, Any]) -> tuple[BarrierStandard, ...]:  # n
                 note=" ".join(str(row.get("note") or "").split()),
                 rating_format=str(row["rating_format"]),
                 complete=bool(row.get("complete", False)),
-                test_speeds_kmh=tuple(s for s in parsed_speeds if s is not None),
-                speed_labels=tuple(str(x) for x in labels) if isinstance(labels, list) else (),
+                test_speeds_kmh=parsed_speeds,
+                speed_labels=labels,
                 test_vehicles=tuple(sorted(vehicles, key=lambda v: v.mass_kg)),
                 sources=tuple(str(s) for s in row.get("sources") or ()),
             )
@@ -167,28 +203,42 @@ class RequiredRating:
 def required_rating(
     standard: BarrierStandard, *, mass_kg: float, speed_kmh: float, angle_deg: float
 ) -> RequiredRating:
-    """The rating of ``standard`` needed against an impact of ``mass_kg`` at ``speed_kmh``."""
-    vehicle = next((v for v in standard.test_vehicles if v.mass_kg >= mass_kg), None)
-    index = next((i for i, s in enumerate(standard.test_speeds_kmh) if s >= speed_kmh), None)
-    speed = None if index is None else standard.test_speeds_kmh[index]
+    """The least test condition of ``standard`` that covers an impact of ``mass_kg`` at
+    ``speed_kmh``: among the (test vehicle, test speed) pairs with mass ≥ ``mass_kg`` and
+    speed ≥ ``speed_kmh``, the one of least kinetic energy (then lighter, then first listed).
+
+    A heavier or faster impact never gets a lower-energy rating: its sufficient pairs are a
+    subset of those of the lighter, slower one.
+    """
+    heavy_enough = [v for v in standard.test_vehicles if v.mass_kg >= mass_kg]
+    options = []
+    for order, v in enumerate(heavy_enough):
+        speeds, labels = standard.speeds_of(v)
+        for i, s in enumerate(speeds):
+            if s >= speed_kmh:
+                label = labels[i] if labels else f"{s:g}"
+                options.append((0.5 * v.mass_kg * (s / 3.6) ** 2, v.mass_kg, order, v, s, label))
+                break  # the lowest sufficient speed of this vehicle
+    best = min(options, key=lambda o: o[:3]) if options else None
+    vehicle = None if best is None else best[3]
+    speed = None if best is None else best[4]
     reasons = []
-    if vehicle is None:
+    if not heavy_enough:
         heaviest = standard.test_vehicles[-1].mass_kg
         reasons.append(f"no encoded test vehicle of ≥ {mass_kg:.0f} kg (heaviest {heaviest:.0f})")
-    if speed is None:
-        reasons.append(
-            f"{speed_kmh:.0f} km/h exceeds the highest test speed "
-            f"{standard.test_speeds_kmh[-1]:g} km/h"
-        )
+    elif best is None:
+        top = max(standard.speeds_of(v)[0][-1] for v in heavy_enough)
+        reasons.append(f"{speed_kmh:.0f} km/h exceeds the highest test speed {top:g} km/h")
     code = None
-    if vehicle is not None and speed is not None and index is not None:
-        label = standard.speed_labels[index] if standard.speed_labels else f"{speed:g}"
+    if best is not None and vehicle is not None and speed is not None:
         code = standard.rating_format.format(
             mass=f"{vehicle.mass_kg:.0f}", vehicle=vehicle.id, speed=f"{speed:g}",
-            speed_mph=label, angle="90",
+            speed_mph=best[5], angle="90",
         )  # fmt: skip
         if not standard.complete and vehicle.mass_kg > mass_kg:
             reasons.append("lighter test vehicles of this standard are not encoded")
+        if vehicle.verify:
+            reasons.append(f"test vehicle {vehicle.id} is from a secondary summary: verify")
     return RequiredRating(
         standard=standard.id,
         test_vehicle=None if vehicle is None else vehicle.id,

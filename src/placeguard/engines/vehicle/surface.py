@@ -52,6 +52,7 @@ __all__ = [
     "Way",
     "build_surface",
     "parse_site",
+    "read_pbf_areas",
     "read_pbf_surface",
 ]
 
@@ -383,10 +384,16 @@ def build_surface(  # noqa: PLR0915 - one linear recipe
         pa: FloatArray = pts[i]
         pb: FloatArray = pts[j]
         mid: FloatArray = 0.5 * (pa + pb)
-        ok = ~crosses_any(pa, pb, ring, np.roll(ring, -1, axis=0))
-        ok &= point_in_polygon(mid, ring) | _on_ring(mid, ring)
-        if obs_a.shape[0]:
-            ok &= ~crosses_any(pa, pb, obs_a, obs_b)
+        ok = point_in_polygon(mid, ring)
+        ok[~ok] = _on_ring(mid[~ok], ring)
+        ok[ok] = ~crosses_any(pa[ok], pb[ok], ring, np.roll(ring, -1, axis=0))
+        if obs_a.shape[0]:  # only obstacle edges that reach into the area's bounding box
+            lo, hi = ring.min(axis=0), ring.max(axis=0)
+            near = np.all(np.minimum(obs_a, obs_b) <= hi, axis=1) & np.all(
+                np.maximum(obs_a, obs_b) >= lo, axis=1
+            )
+            if near.any():
+                ok[ok] &= ~crosses_any(pa[ok], pb[ok], obs_a[near], obs_b[near])
         area_edges.append((members[i[ok]], members[j[ok]]))
     if extra_xy:
         xy = np.vstack([xy, *extra_xy])
@@ -485,3 +492,91 @@ def read_pbf_surface(
         coords = np.array([[lon[a], lat[a]], [lon[b], lat[b]]], dtype=np.float64)
         ways.append(Way(coords=coords, kind=_way_kind(tag)))
     return ways
+
+
+def _polygon_rings(geom: Any) -> list[FloatArray]:
+    """Outer rings (lon/lat, closing vertex dropped) of a shapely Polygon / MultiPolygon."""
+    parts = getattr(geom, "geoms", None)
+    polys = list(parts) if parts is not None else [geom]
+    out = []
+    for poly in polys:
+        exterior = getattr(poly, "exterior", None)
+        if exterior is None:
+            continue
+        ring = np.asarray(exterior.coords, dtype=np.float64)[:, :2]
+        if ring.shape[0] > 1 and np.allclose(ring[0], ring[-1]):
+            ring = ring[:-1]
+        if ring.shape[0] >= 3:
+            out.append(ring)
+    return out
+
+
+def read_pbf_areas(
+    path: str | PathLike[str],
+    site: Site,
+    *,
+    bounding_box: Sequence[float] | None = None,
+    buildings: bool = True,
+) -> tuple[Site, dict[str, int]]:
+    """``site`` plus the open areas and buildings of an ``.osm.pbf`` extract.
+
+    Open areas are pedestrian areas and squares (``highway=pedestrian|footway|… + area=yes``,
+    ``place=square``) and car parks (``amenity=parking``); buildings become obstacles, except
+    those touching the perimeter (usually the protected building itself). Invalid OSM
+    polygons are skipped and counted, never fatal.
+
+    Returns
+    -------
+    (Site, counts)
+        The extended site and ``{"open_areas", "obstacles", "skipped"}`` counts.
+    """
+    import warnings
+
+    try:
+        import pyrosm
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        msg = "reading .osm.pbf needs the roads extra: pip install 'placeguard[roads]'"
+        raise MissingExtraError(msg) from exc
+    from shapely.geometry import Polygon as ShapelyPolygon
+
+    with warnings.catch_warnings():  # pyrosm warns when the area holds no match
+        warnings.simplefilter("ignore", UserWarning)
+        osm = pyrosm.OSM(str(path), bounding_box=list(bounding_box) if bounding_box else None)
+        areas = osm.get_data_by_custom_criteria(
+            custom_filter={"place": ["square"], "highway": sorted(_AREA_HIGHWAYS),
+                           "amenity": ["parking"]},
+            filter_type="keep", keep_nodes=False, keep_ways=True, keep_relations=True,
+        )  # fmt: skip
+        houses = osm.get_buildings() if buildings else None
+    perimeter = ShapelyPolygon(site.perimeter)
+    counts = {"open_areas": 0, "obstacles": 0, "skipped": 0}
+    new_areas: list[FloatArray] = []
+    new_obstacles: list[FloatArray] = []
+
+    def add(geom: Any, into: list[FloatArray], key: str, *, avoid_perimeter: bool) -> None:
+        for ring in _polygon_rings(geom):
+            xy = site.frame.to_xy(ring[:, 0], ring[:, 1])
+            if polygon_problems(xy, "osm"):
+                counts["skipped"] += 1
+                continue
+            if avoid_perimeter and ShapelyPolygon(xy).intersects(perimeter):
+                continue
+            into.append(_ccw(xy))
+            counts[key] += 1
+
+    if areas is not None:
+        for _, row in areas.iterrows():
+            props = {k: row.get(k) for k in ("highway", "area", "place", "amenity")}
+            if _is_open_area({k: v for k, v in props.items() if isinstance(v, str)}):
+                add(row["geometry"], new_areas, "open_areas", avoid_perimeter=False)
+    if houses is not None:
+        for geom in houses["geometry"]:
+            add(geom, new_obstacles, "obstacles", avoid_perimeter=True)
+    extended = Site(
+        frame=site.frame,
+        perimeter=site.perimeter,
+        ways=site.ways,
+        open_areas=[*site.open_areas, *new_areas],
+        obstacles=[*site.obstacles, *new_obstacles],
+    )
+    return extended, counts
