@@ -70,6 +70,15 @@ def _need_extra() -> None:
         raise _fail(msg) from exc
 
 
+def _urban_classifier(min_pop: int, km: float, polygons: Path | None) -> Any:
+    """The urban classifier chosen by the ``--urban-*`` options (see engines/intel/urban.py)."""
+    from placeguard.engines.intel.urban import NearestCity, UrbanPolygons
+
+    if polygons is not None:
+        return UrbanPolygons.from_geojson(polygons)
+    return NearestCity(min_population=min_pop, max_km=km)
+
+
 def _count_lines(path: Path) -> int | None:
     if path.suffix.lower() in {".xlsx", ".xlsm"}:
         return None
@@ -81,7 +90,7 @@ def _count_lines(path: Path) -> int | None:
 
 
 @intel_app.command("import")
-def intel_import(
+def intel_import(  # noqa: PLR0917 - Typer maps each option to a parameter
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
     source: Annotated[SourceChoice, typer.Option("--source", help="Dataset layout of FILE.")],
     store: Annotated[Path, typer.Option("--store", help="Incident store folder (created).")],
@@ -92,41 +101,45 @@ def intel_import(
     release: Annotated[
         str | None, typer.Option("--release", help="Dataset release, e.g. 0718dist or 23.1.")
     ] = None,
+    urban_min_pop: Annotated[
+        int, typer.Option("--urban-min-pop", help="Urban: GeoNames place of at least this size.")
+    ] = 100_000,
+    urban_km: Annotated[
+        float, typer.Option("--urban-km", help="Urban: within this many km of such a place.")
+    ] = 10.0,
+    urban_polygons: Annotated[
+        Path | None,
+        typer.Option(
+            "--urban-polygons",
+            exists=True,
+            dir_okay=False,
+            help="Urban: inside these GeoJSON urban-centre polygons instead.",
+        ),
+    ] = None,
 ) -> None:
     """Validate FILE and ingest it into the store: all rows or none; every bad row is listed."""
     _need_extra()
-    from placeguard.engines.intel.adapters import read_incidents
     from placeguard.engines.intel.adapters.custom import load_mapping
     from placeguard.engines.intel.crosswalk import load_crosswalk
-    from placeguard.engines.intel.store import file_sha256, ingest
+    from placeguard.engines.intel.store import import_file
 
     if (source is SourceChoice.CUSTOM) != (mapping is not None):
         msg = "--mapping is required with --source custom (and only then)"
         raise _fail(msg)
     try:
         parsed_mapping = load_mapping(mapping) if mapping is not None else None
-        crosswalk = load_crosswalk()
+        load_crosswalk()  # a malformed crosswalk fails before the file is read
         with _progress() as bar:
             task = bar.add_task(f"Reading {file.name}", total=_count_lines(file))
-            rows = read_incidents(
+            result = import_file(
                 file,
                 source.value,
+                store,
                 mapping=parsed_mapping,
                 release=release,
                 progress=lambda n: bar.advance(task, n),
+                urban=_urban_classifier(urban_min_pop, urban_km, urban_polygons),
             )
-        dataset = rows[0].source if rows else (
-            parsed_mapping.source if parsed_mapping is not None else source.value
-        )  # fmt: skip
-        result = ingest(
-            rows,
-            store,
-            source=dataset,
-            file_name=file.name,
-            sha256=file_sha256(file),
-            crosswalk_version=crosswalk.version,
-            release=release or (parsed_mapping.release if parsed_mapping else None),
-        )
     except ImportValidationError as exc:
         table = Table(title=escape(exc.message), title_style="bold red")
         table.add_column("row", justify="right")
@@ -196,3 +209,8 @@ def intel_summary(
         out.add_row(r["source"], str(r["year"]), str(r["attacks"]), str(r["deaths"]),
                     str(r["deaths_known"]))  # fmt: skip
     console.print(out)
+
+
+# The statistics commands (trends, claim, likelihoods) live in their own module and register
+# on intel_app when it is imported.
+from placeguard.cli import intel_stats as _intel_stats  # noqa: E402, F401

@@ -11,6 +11,8 @@ Every adapter maps its dataset onto this shape. Conventions:
   :class:`Weapon`. An empty tuple means the source gives nothing to map.
 * Casualty counts are ``None`` when unknown — never silently zero.
 * ``licence`` is a :class:`Licence` tag; restricted licences forbid re-export of rows.
+* ``urban`` is the urban flag set at import by :mod:`placeguard.engines.intel.urban` (``None``
+  when not classified or without coordinates); ``urban_method`` records how it was decided.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ __all__ = [
     "arrow_schema",
     "incidents_to_arrow",
     "is_restricted",
+    "table_to_incidents",
 ]
 
 
@@ -151,6 +154,8 @@ class Incident:
     hostage: bool | None = None
     suicide: bool | None = None
     release: str | None = None
+    urban: bool | None = None
+    urban_method: str | None = None
 
     @property
     def year(self) -> int:
@@ -193,6 +198,8 @@ def arrow_schema() -> pa.Schema:
             pa.field("hostage", pa.bool_()),
             pa.field("suicide", pa.bool_()),
             pa.field("release", text),
+            pa.field("urban", pa.bool_()),
+            pa.field("urban_method", text),
             pa.field("year", pa.int16(), nullable=False),
         ],
         metadata={"placeguard.schema": "incident/1"},
@@ -211,3 +218,13 @@ def incidents_to_arrow(rows: Iterable[Incident] | Sequence[Incident]) -> pa.Tabl
         columns["year"].append(row.date.year)
     schema = arrow_schema()
     return pa.Table.from_arrays([pa.array(columns[f.name], f.type) for f in schema], schema=schema)
+
+
+def table_to_incidents(table: pa.Table) -> list[Incident]:
+    """The rows of a canonical Arrow table as :class:`Incident` objects (``year`` dropped)."""
+    out: list[Incident] = []
+    for record in table.select(list(_FIELD_NAMES)).to_pylist():
+        for name in _LIST_FIELDS:
+            record[name] = tuple(record[name])
+        out.append(Incident(**record))
+    return out

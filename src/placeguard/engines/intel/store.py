@@ -29,10 +29,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from placeguard.core.errors import NotFoundError, PlaceguardError
-from placeguard.engines.intel.schema import Incident, incidents_to_arrow
+from placeguard.engines.intel.schema import Incident, arrow_schema, incidents_to_arrow
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
+    import pyarrow as pa
 
 __all__ = [
     "MANIFEST",
@@ -108,7 +109,7 @@ def _write_manifest(store: Path, batches: Sequence[Batch]) -> None:
 
 
 def ingest(
-    rows: Sequence[Incident],
+    rows: Sequence[Incident] | pa.Table,
     store: Path,
     *,
     source: str,
@@ -117,7 +118,10 @@ def ingest(
     crosswalk_version: str,
     release: str | None = None,
 ) -> IngestResult:
-    """Write validated ``rows`` into ``store`` once (see the module docstring)."""
+    """Write validated ``rows`` (incidents or a canonical Arrow table) into ``store`` once (see
+    the module docstring)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.dataset as ds
 
     store.mkdir(parents=True, exist_ok=True)
@@ -125,12 +129,13 @@ def ingest(
     for known in batches:
         if known.sha256 == sha256 and known.source == source:
             return IngestResult(known, skipped=True)
-    if any(r.source != source for r in rows):
+    table = rows if isinstance(rows, pa.Table) else incidents_to_arrow(rows)
+    table = table.select(arrow_schema().names).cast(arrow_schema())
+    if len(table) and pc.unique(table.column("source")).to_pylist() != [source]:
         msg = f"every row of a {source} import must have source {source!r}"
         raise PlaceguardError(msg, code="store_invalid")
     batch_id = f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
     staging = store / f".staging-{batch_id}"
-    table = incidents_to_arrow(rows)
     try:
         if len(table):
             ds.write_dataset(
@@ -156,9 +161,9 @@ def ingest(
         source=source,
         file=file_name,
         sha256=sha256,
-        rows=len(rows),
-        licences=tuple(sorted({r.licence for r in rows})),
-        years=tuple(sorted({r.date.year for r in rows})),
+        rows=len(table),
+        licences=tuple(sorted(pc.unique(table.column("licence")).to_pylist())),
+        years=tuple(sorted(int(y) for y in pc.unique(table.column("year")).to_pylist())),
         release=release,
         crosswalk_version=crosswalk_version,
         imported_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -176,7 +181,7 @@ def open_store(store: Path, *, connection: Any = None) -> ir.Table:
         raise NotFoundError(msg)
     con = connection if connection is not None else ibis.duckdb.connect()
     pattern = str(store / "source=*" / "year=*" / "*.parquet")
-    table = con.read_parquet(pattern, hive_partitioning=True)
+    table = con.read_parquet(pattern, hive_partitioning=True, union_by_name=True)
     return table.mutate(year=table.year.cast("int32"), source=table.source.cast("string"))
 
 
@@ -214,4 +219,44 @@ def yearly_by_source(table: ir.Table) -> ir.Table:
             deaths_known=table.deaths.count(),
         )
         .order_by(["source", "year"])
+    )
+
+
+def import_file(
+    path: Path,
+    source: str,
+    store: Path,
+    *,
+    mapping: Any = None,
+    release: str | None = None,
+    progress: Any = None,
+    urban: Any = "default",
+) -> IngestResult:
+    """Read, validate, flag urban and ingest ``path`` in one go — the import path of the CLI.
+
+    Columnar throughout (:func:`~placeguard.engines.intel.adapters.read_incidents_table`).
+    ``urban`` is an :class:`~placeguard.engines.intel.urban.UrbanClassifier`, ``None`` to leave
+    the flag unknown, or ``"default"`` for :class:`~placeguard.engines.intel.urban.NearestCity`
+    with its defaults (GeoNames places of ≥ 100,000 inhabitants within 10 km).
+    """
+    from placeguard.engines.intel.adapters import read_incidents_table
+    from placeguard.engines.intel.crosswalk import load_crosswalk
+    from placeguard.engines.intel.urban import NearestCity, apply_urban
+
+    table = read_incidents_table(path, source, mapping=mapping, release=release, progress=progress)
+    classifier = NearestCity() if urban == "default" else urban
+    if classifier is not None:
+        table = apply_urban(table, classifier)
+    if len(table):
+        dataset = str(table.column("source")[0].as_py())
+    else:
+        dataset = mapping.source if mapping is not None else source
+    return ingest(
+        table,
+        store,
+        source=dataset,
+        file_name=path.name,
+        sha256=file_sha256(path),
+        crosswalk_version=load_crosswalk().version,
+        release=release or (getattr(mapping, "release", None) if mapping is not None else None),
     )

@@ -15,6 +15,7 @@ from placeguard.engines.risk.engineering import (
     adjustments,
     consequence_factors,
 )
+from placeguard.engines.risk.intel_threat import ThreatLikelihood, threat_links, threat_rates
 from placeguard.engines.risk.model import RiskModel
 from placeguard.engines.risk.scales import Scales, band_of, level
 
@@ -46,6 +47,7 @@ class SiteProfile:
     impact: float = 1.0  # societal impact weight on consequence, 1–2
     time_profile: TimeProfile | None = None
     engineering: EngineeringFindings | None = None  # vehicle and evacuation results
+    intel: tuple[ThreatLikelihood, ...] = ()  # data-derived threat per scenario (optional)
 
     @property
     def people(self) -> int:
@@ -206,6 +208,7 @@ def assess(
     model = model_for(pack)
     row, unknown = model.answers_row(profile.site_type, dict(answers))
     people = profile.people
+    links = threat_links(pack, profile.site_type, profile.intel, threat_level=threat_level)
 
     # Row 0: as answered. Row 1+i: question i moved to its best option (for explanations).
     # (Skipped when no drivers are wanted: one row is all scoring needs.)
@@ -224,11 +227,14 @@ def assess(
             impact=profile.impact,
             planned=planned,
             consequence_factor=consequence_factors(pack, profile.engineering),
+            threat_rate=threat_rates(pack, links),
         )
     )
     explained: dict[str, list[str]] = {}
     for adjustment in adjustments(profile.engineering):
         explained.setdefault(adjustment.scenario, []).append(adjustment.reason)
+    for link in links:
+        explained.setdefault(link.scenario, []).append(link.reason)
     base = scores.R[0]
     gains = base[None, :] - scores.R[1:]  # (len(asked), K)
 

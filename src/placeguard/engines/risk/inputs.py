@@ -15,6 +15,7 @@ from placeguard.core.timeprofile import TimeProfile
 from placeguard.engines.risk.assessment import SiteProfile
 from placeguard.engines.risk.catalogue import SITE_TYPES, RiskPack
 from placeguard.engines.risk.engineering import EngineeringFindings
+from placeguard.engines.risk.intel_threat import parse_likelihoods
 
 __all__ = ["AssessmentInput", "parse_assessment_input"]
 
@@ -106,18 +107,20 @@ def _engineering(raw: object, errors: list[FieldError]) -> EngineeringFindings |
 
 
 def parse_assessment_input(data: object, pack: RiskPack) -> AssessmentInput:
-    """Check ``{site: {...}, answers: {...}, threat_level: 1–5, engineering: {...}}``; raise
-    listing every problem."""
+    """Check ``{site: {...}, answers: {...}, threat_level: 1–5, engineering: {...},
+    intel: [{scenario, rate, low, high, exposure_share, provenance, horizon}]}``; raise listing
+    every problem."""
     errors: list[FieldError] = []
     msg = "Invalid assessment input."
     if not isinstance(data, Mapping):
         raise ValidationError(msg, errors=[FieldError("", "expected a mapping")])
     errors.extend(
         FieldError(k, "unknown field")
-        for k in sorted(set(data) - {"site", "answers", "threat_level", "engineering"})
+        for k in sorted(set(data) - {"site", "answers", "threat_level", "engineering", "intel"})
     )
     site = _site(data.get("site"), errors)
     engineering = _engineering(data.get("engineering"), errors)
+    intel = parse_likelihoods(data.get("intel"), pack.scenario_ids, errors)
     level = data.get("threat_level", 3)
     if isinstance(level, bool) or level not in (1, 2, 3, 4, 5):
         errors.append(FieldError("threat_level", f"expected 1 to 5, got {level!r}"))
@@ -157,4 +160,6 @@ def parse_assessment_input(data: object, pack: RiskPack) -> AssessmentInput:
     assert site is not None
     if engineering is not None:
         site = replace(site, engineering=engineering)
+    if intel:
+        site = replace(site, intel=intel)
     return AssessmentInput(profile=site, answers=answers, threat_level=int(level))

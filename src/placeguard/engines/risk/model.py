@@ -65,6 +65,10 @@ class PortfolioInput:
     planned : (S, M) bool, optional — measures counted as fully implemented.
     consequence_factor : (S, K) float, optional — multipliers of each scenario's consequence
         from site-engineering findings (``engineering.consequence_factors``).
+    threat_rate : (S, K, 3) float, optional — attempts per year from incident data
+        (``intel_threat.threat_rates``) as ``[low, central, high]``; where given (not NaN) it
+        replaces the pack's base rate *and* the national threat-level multiplier (the data
+        already reflect the country's threat environment); attractiveness still applies.
     """
 
     site_type: NDArray[np.int64]
@@ -76,6 +80,7 @@ class PortfolioInput:
     answers: NDArray[Any]
     planned: NDArray[np.bool_] | None = None
     consequence_factor: FloatArray | None = None
+    threat_rate: FloatArray | None = None
 
 
 @dataclass(frozen=True)
@@ -301,9 +306,13 @@ class RiskModel:
 
         k = self.n_scenarios
         factors = np.exp(log_sums, out=log_sums).reshape(-1, 3, 2, k)  # (S, corner, V/C, K)
-        rates = np.minimum(
-            self.base_rate[sites.site_type] * (threat_mult * attract)[:, None, None], 1.0
-        )
+        base = self.base_rate[sites.site_type]
+        mult = (threat_mult * attract)[:, None, None]
+        if sites.threat_rate is not None:  # incident-data rates replace base rate × level
+            given = ~np.isnan(sites.threat_rate)
+            base = np.where(given, sites.threat_rate, base)
+            mult = np.where(given, attract[:, None, None], mult)
+        rates = np.minimum(base * mult, 1.0)
 
         def corner(
             rate_c: int, v0_c: int, eff_c: int, leth_c: int
@@ -357,6 +366,7 @@ class RiskModel:
         impact: float = 1.0,
         planned: Sequence[str] = (),
         consequence_factor: FloatArray | None = None,
+        threat_rate: FloatArray | None = None,
     ) -> PortfolioInput:
         """One site described ``n`` times, once per answer row in ``rows`` (n, Q)."""
         n = rows.shape[0]
@@ -376,5 +386,10 @@ class RiskModel:
                 None
                 if consequence_factor is None
                 else np.broadcast_to(consequence_factor, (n, self.n_scenarios))
+            ),
+            threat_rate=(
+                None
+                if threat_rate is None
+                else np.broadcast_to(threat_rate, (n, self.n_scenarios, 3))
             ),
         )

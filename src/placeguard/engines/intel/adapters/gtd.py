@@ -20,23 +20,37 @@ Licence tag: ``gtd-eua`` (no redistribution of rows, codebook or derived tables)
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from placeguard.engines.intel.adapters._base import (
-    Cells,
-    ErrorLog,
-    Progress,
-    Ticker,
-    check_header,
-    read_table,
-    split_words,
+import numpy as np
+
+from placeguard.engines.intel.adapters._base import ErrorLog, Progress, split_words
+from placeguard.engines.intel.adapters._columnar import (
+    Frame,
+    IntColumn,
+    codes_key,
+    constant,
+    dates_from_parts,
+    labels,
+    list_column,
+    read_frame,
+    unique_map,
 )
-from placeguard.engines.intel.countries import CountryResolver, load_countries
+from placeguard.engines.intel.countries import load_countries
 from placeguard.engines.intel.crosswalk import Crosswalk, load_crosswalk
-from placeguard.engines.intel.schema import GeoPrecision, Incident, Licence
+from placeguard.engines.intel.schema import (
+    GeoPrecision,
+    Incident,
+    Licence,
+    arrow_schema,
+    table_to_incidents,
+)
 
-__all__ = ["GTD_COLUMNS", "read_gtd"]
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+__all__ = ["GTD_COLUMNS", "read_gtd", "read_gtd_table"]
 
 #: The 135 columns of the GTD distribution file, in file order.
 GTD_COLUMNS: tuple[str, ...] = split_words(
@@ -84,97 +98,162 @@ _REQUIRED = split_words(
 )
 
 
-def _date(c: Cells) -> tuple[dt.date | None, str]:
-    year = c.integer("iyear", required=True, allowed=range(1900, 2101))
-    month = c.integer("imonth", required=True, allowed=range(13))
-    day = c.integer("iday", required=True, allowed=range(32))
-    if year is None or month is None or day is None:
-        return None, "day"
-    if month == 0:
-        return dt.date(year, 1, 1), "year"
-    if day == 0:
-        return dt.date(year, month, 1), "month"
-    try:
-        return dt.date(year, month, day), "day"
-    except ValueError:
-        c.bad("iday", f"{year}-{month:02d}-{day:02d} is not a calendar date")
-        return None, "day"
+_PRECISIONS = ("day", "month", "year")
+_GEO_LABELS = tuple(g.value for g in GeoPrecision)
 
 
-def _place(c: Cells, text: str) -> str | None:
-    value = c.text(text)
-    return None if value is None or value.casefold() == "unknown" else value
+def _date(f: Frame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Dates, precision index (0 day, 1 month, 2 year) and the mask of usable dates."""
+    year = f.integer("iyear", required=True, allowed=range(1900, 2101))
+    month = f.integer("imonth", required=True, allowed=range(13))
+    day = f.integer("iday", required=True, allowed=range(32))
+    known = year.known & month.known & day.known
+    m = month.filled(1)
+    d = day.filled(1)
+    precision = np.where(m == 0, 2, np.where(d == 0, 1, 0))
+    dates, invalid = dates_from_parts(
+        year.filled(2000), np.where(m == 0, 1, m), np.where((m == 0) | (d == 0), 1, d)
+    )
+    impossible = known & invalid
+    f.bad(
+        impossible,
+        "iday",
+        lambda i: f"{year.values[i]}-{m[i]:02d}-{d[i]:02d} is not a calendar date",
+    )
+    return dates, precision, known & ~impossible
 
 
-def _row(
-    c: Cells, xwalk: Crosswalk, countries: CountryResolver, release: str | None
-) -> Incident | None:
-    errors_before = len(c.log.rows)
-    event_id = c.raw("eventid")
-    if not (event_id.isdigit() and len(event_id) == 12):
-        c.bad("eventid", f"expected 12 digits (YYYYMMDD + sequence), got {event_id!r}")
-    date, precision = _date(c)
-    found, country = countries.name(c.raw("country_txt"))
-    if not found:
-        c.bad("country_txt", f"unknown country name {c.raw('country_txt')!r}")
-    specificity = c.integer("specificity", allowed=SPECIFICITY)
-    geo = SPECIFICITY.get(specificity or 5, GeoPrecision.UNKNOWN)
-    lat = c.number("latitude", low=-90, high=90)
-    lon = c.number("longitude", low=-180, high=180)
-    if geo is GeoPrecision.UNKNOWN or lat is None or lon is None:
-        lat = lon = None
-        geo = GeoPrecision.UNKNOWN
+def _codes(cols: list[IntColumn]) -> list[np.ndarray]:
+    return [c.filled(0) for c in cols]
+
+
+def read_gtd_table(  # noqa: PLR0915 - one pass over the columns
+    path: Path,
+    *,
+    release: str | None = None,
+    crosswalk: Crosswalk | None = None,
+    progress: Progress | None = None,
+) -> pa.Table:
+    """Read and validate a GTD distribution file into a canonical Arrow table
+    (:func:`~placeguard.engines.intel.schema.arrow_schema`); raise ``IncidentImportError``
+    listing every bad row (nothing is returned then). Vectorised: see the module docstring."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    log = ErrorLog(path.name)
+    f = read_frame(path, log, required=_REQUIRED, layout="GTD distribution")
+    xwalk = crosswalk or load_crosswalk()
+    countries = load_countries()
+    event_id = f.raw("eventid")
+    shaped = pc.match_substring_regex(event_id, r"^\d{12}$").to_numpy(zero_copy_only=False)
+    f.bad(
+        ~shaped,
+        "eventid",
+        lambda i: f"expected 12 digits (YYYYMMDD + sequence), got {f.value('eventid', i)!r}",
+    )
+    dates, precision, date_ok = _date(f)
+    resolved, country_index = unique_map(f.raw("country_txt"), countries.name)
+    unresolved = np.array([not found for found, _ in resolved], dtype=bool)
+    if len(resolved) and unresolved.any():
+        f.bad(
+            unresolved[country_index],
+            "country_txt",
+            lambda i: f"unknown country name {f.value('country_txt', i)!r}",
+        )
+    specificity = f.integer("specificity", allowed=SPECIFICITY)
+    lat, lat_known = f.number("latitude", low=-90, high=90)
+    lon, lon_known = f.number("longitude", low=-180, high=180)
     attack = [
-        c.integer("attacktype1", allowed=ATTACK_TYPES, required=True),
-        c.integer("attacktype2", allowed=ATTACK_TYPES),
-        c.integer("attacktype3", allowed=ATTACK_TYPES),
+        f.integer("attacktype1", allowed=ATTACK_TYPES, required=True),
+        f.integer("attacktype2", allowed=ATTACK_TYPES),
+        f.integer("attacktype3", allowed=ATTACK_TYPES),
     ]
     weapons = [
-        c.integer(f"weaptype{i}", allowed=WEAPON_TYPES, required=i == 1) for i in range(1, 5)
+        f.integer(f"weaptype{i}", allowed=WEAPON_TYPES, required=i == 1) for i in range(1, 5)
     ]
-    subweapons = [c.integer(f"weapsubtype{i}", allowed=WEAPON_SUBTYPES) for i in range(1, 5)]
-    targ: list[int] = []
-    sub: list[int | None] = []
+    subweapons = [f.integer(f"weapsubtype{i}", allowed=WEAPON_SUBTYPES) for i in range(1, 5)]
+    targ: list[IntColumn] = []
+    sub: list[IntColumn] = []
     for i in range(1, 4):
-        ttype = c.integer(f"targtype{i}", allowed=TARGET_TYPES, required=i == 1)
-        tsub = c.integer(f"targsubtype{i}", allowed=TARGET_SUBTYPES)
-        if ttype is not None:
-            targ.append(ttype)
-            sub.append(tsub)
-    success = c.flag("success", required=True)
-    suicide = c.flag("suicide", required=True)
-    hostage = c.flag("ishostkid")
-    deaths, perp, wounded = c.count("nkill"), c.count("nkillter"), c.count("nwound")
-    if len(c.log.rows) > errors_before or date is None:
-        return None
-    attack_codes = [a for a in attack if a is not None]
-    weapon_codes = [w for w in weapons if w is not None]
-    return Incident(
-        source="gtd",
-        source_row_id=event_id,
-        licence=Licence.GTD_EUA.value,
-        date=date,
-        date_precision=precision,
-        country=country,
-        region=c.text("region_txt"),
-        admin1=_place(c, "provstate"),
-        city=_place(c, "city"),
-        latitude=lat,
-        longitude=lon,
-        geo_precision=geo.value,
-        attack_modes=xwalk.gtd_attack_modes(
-            attack_codes, weapon_codes, [s for s in subweapons if s is not None], suicide=suicide
-        ),
-        target_categories=xwalk.gtd_targets(targ, sub),
-        weapons=tuple(dict.fromkeys(xwalk.gtd_weapons[w] for w in weapon_codes)),
-        deaths=deaths,
-        wounded=wounded,
-        perpetrator_deaths=perp,
-        success=success,
-        hostage=hostage,
-        suicide=suicide,
-        release=release,
-    )
+        targ.append(f.integer(f"targtype{i}", allowed=TARGET_TYPES, required=i == 1))
+        sub.append(f.integer(f"targsubtype{i}", allowed=TARGET_SUBTYPES))
+    success = f.flag("success", required=True)
+    suicide = f.flag("suicide", required=True)
+    hostage = f.flag("ishostkid")
+    deaths, perp, wounded = f.count("nkill"), f.count("nkillter"), f.count("nwound")
+    f.duplicates("eventid", lambda first: f"duplicate eventid (first in row {first})")
+    f.raise_if_any()
+    del date_ok  # every row is valid here
+
+    # -- geography
+    spec = specificity.filled(5)
+    geo_index = np.full(f.n, _GEO_LABELS.index(GeoPrecision.UNKNOWN.value), dtype=np.int64)
+    for code, geo in SPECIFICITY.items():
+        geo_index[spec == code] = _GEO_LABELS.index(geo.value)
+    located = lat_known & lon_known & (spec != 5)
+    geo_index[~located] = _GEO_LABELS.index(GeoPrecision.UNKNOWN.value)
+
+    # -- attack modes and weapons: one crosswalk call per distinct code combination
+    a, w, s = _codes(attack), _codes(weapons), _codes(subweapons)
+    suicide_code = np.where(suicide.known, suicide.values + 1, 0)
+    mode_key = codes_key([*a, *w, *s, suicide_code], [4] * 3 + [4] * 4 + [5] * 4 + [2])
+
+    def modes_of(row: int) -> tuple[str, ...]:
+        flag = None if suicide_code[row] == 0 else bool(suicide_code[row] == 2)
+        return xwalk.gtd_attack_modes(
+            [int(c[row]) for c in a if c[row]],
+            [int(c[row]) for c in w if c[row]],
+            [int(c[row]) for c in s if c[row]],
+            suicide=flag,
+        )
+
+    def weapons_of(row: int) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(xwalk.gtd_weapons[int(c[row])] for c in w if c[row]))
+
+    t = _codes(targ)
+    ts = [np.where(tc.known, sc.filled(0), 0) for tc, sc in zip(targ, sub, strict=True)]
+    target_key = codes_key([*t, *ts], [5] * 3 + [7] * 3)
+
+    def targets_of(row: int) -> tuple[str, ...]:
+        types = [int(c[row]) for c in t if c[row]]
+        subs = [int(sc[row]) or None for c, sc in zip(t, ts, strict=True) if c[row]]
+        return xwalk.gtd_targets(types, subs)
+
+    weapon_key = codes_key(w, [4] * 4)
+    iso = pa.array([code for _, code in resolved], pa.string())
+    columns = {
+        "source": constant("gtd", f.n),
+        "source_row_id": event_id,
+        "licence": constant(Licence.GTD_EUA.value, f.n),
+        "date": pa.array(dates, pa.date32()),
+        "date_precision": labels(_PRECISIONS, precision),
+        "country": iso.take(pa.array(country_index)) if len(resolved) else pa.nulls(0, pa.string()),
+        "region": f.text("region_txt"),
+        "admin1": f.text("provstate", unknown={"unknown"}),
+        "admin2": pa.nulls(f.n, pa.string()),
+        "city": f.text("city", unknown={"unknown"}),
+        "latitude": pa.array(lat, pa.float64(), mask=~located),
+        "longitude": pa.array(lon, pa.float64(), mask=~located),
+        "geo_precision": labels(_GEO_LABELS, geo_index),
+        "attack_modes": list_column(mode_key, modes_of, first_row=True),
+        "target_categories": list_column(target_key, targets_of, first_row=True),
+        "weapons": list_column(weapon_key, weapons_of, first_row=True),
+        "deaths": deaths.to_arrow(),
+        "wounded": wounded.to_arrow(),
+        "perpetrator_deaths": perp.to_arrow(),
+        "success": success.to_bool(),
+        "hostage": hostage.to_bool(),
+        "suicide": suicide.to_bool(),
+        "release": constant(release, f.n),
+        "urban": pa.nulls(f.n, pa.bool_()),
+        "urban_method": pa.nulls(f.n, pa.string()),
+        "year": pa.array(dates.astype("datetime64[Y]").astype(np.int64) + 1970, pa.int16()),
+    }
+    schema = arrow_schema()
+    table = pa.Table.from_arrays([columns[field.name] for field in schema], schema=schema)
+    if progress is not None and f.n:
+        progress(f.n)
+    return table
 
 
 def read_gtd(
@@ -186,25 +265,5 @@ def read_gtd(
 ) -> list[Incident]:
     """Read and validate a GTD distribution file; raise ``IncidentImportError`` listing every
     bad row (nothing is returned then)."""
-    log = ErrorLog(path.name)
-    table = read_table(path, log)
-    positions = check_header(log, table.header, _REQUIRED, layout="GTD distribution")
-    xwalk = crosswalk or load_crosswalk()
-    countries = load_countries()
-    tick = Ticker(progress)
-    out: list[Incident] = []
-    seen: dict[str, int] = {}
-    for number, cells in table.rows:
-        c = Cells(log, number, cells, positions)
-        incident = _row(c, xwalk, countries, release)
-        event_id = c.raw("eventid")
-        if event_id in seen:
-            c.bad("eventid", f"duplicate eventid (first in row {seen[event_id]})")
-        else:
-            seen[event_id] = number
-        if incident is not None:
-            out.append(incident)
-        tick()
-    tick.flush()
-    log.raise_if_any()
-    return out
+    table = read_gtd_table(path, release=release, crosswalk=crosswalk, progress=progress)
+    return table_to_incidents(table)

@@ -18,21 +18,32 @@ Licence tag: ``cc-by-4.0`` (attribution: UCDP, Sundberg & Melander 2013).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from placeguard.engines.intel.adapters._base import (
-    Cells,
-    ErrorLog,
-    Progress,
-    Ticker,
-    check_header,
-    read_table,
-    split_words,
+import numpy as np
+
+from placeguard.engines.intel.adapters._base import ErrorLog, Progress, split_words
+from placeguard.engines.intel.adapters._columnar import (
+    constant,
+    iso_dates,
+    labels,
+    read_frame,
+    unique_map,
 )
-from placeguard.engines.intel.countries import CountryResolver, load_countries
+from placeguard.engines.intel.countries import load_countries
 from placeguard.engines.intel.crosswalk import Crosswalk, load_crosswalk
-from placeguard.engines.intel.schema import GeoPrecision, Incident, Licence
+from placeguard.engines.intel.schema import (
+    GeoPrecision,
+    Incident,
+    Licence,
+    arrow_schema,
+    table_to_incidents,
+)
 
-__all__ = ["UCDP_COLUMNS", "read_ucdp"]
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+__all__ = ["UCDP_COLUMNS", "read_ucdp", "read_ucdp_table"]
 
 UCDP_COLUMNS: tuple[str, ...] = split_words(
     """
@@ -59,54 +70,111 @@ WHERE_PRECISION = {
 }
 
 
-def _row(
-    c: Cells, xwalk: Crosswalk, countries: CountryResolver, release: str | None
-) -> Incident | None:
-    before = len(c.log.rows)
-    event_id = c.integer("id", required=True)
-    year = c.integer("year", required=True, allowed=range(1946, 2101))
-    violence = c.integer("type_of_violence", required=True, allowed={1, 2, 3})
-    where = c.integer("where_prec", required=True, allowed=WHERE_PRECISION)
-    date_prec = c.integer("date_prec", required=True, allowed=DATE_PRECISION)
-    date = c.iso_date("date_start")
-    if date is not None and year is not None and date.year != year:
-        c.bad("date_start", f"year {date.year} differs from the year column ({year})")
-    lat = c.number("latitude", low=-90, high=90)
-    lon = c.number("longitude", low=-180, high=180)
-    found, country = countries.name(c.raw("country"))
-    if not found:
-        c.bad("country", f"unknown country name {c.raw('country')!r}")
-    best = c.count("best")
-    if best is None and not c.raw("best"):
-        c.bad("best", "a value is required")
-    deaths_a = c.count("deaths_a")
-    if len(c.log.rows) > before or date is None or where is None or date_prec is None:
-        return None
-    geo = WHERE_PRECISION[where]
-    if lat is None or lon is None or geo is GeoPrecision.UNKNOWN:
-        lat = lon = None
-        geo = GeoPrecision.UNKNOWN
-    return Incident(
-        source="ucdp",
-        source_row_id=str(event_id),
-        licence=Licence.CC_BY_4_0.value,
-        date=date,
-        date_precision=DATE_PRECISION[date_prec],
-        country=country,
-        region=c.text("region"),
-        admin1=c.text("adm_1"),
-        admin2=c.text("adm_2"),
-        city=c.text("where_coordinates"),
-        latitude=lat,
-        longitude=lon,
-        geo_precision=geo.value,
-        target_categories=xwalk.keyword_targets(
-            c.raw("where_description"), c.raw("source_headline")
-        ),
-        deaths=best,
-        perpetrator_deaths=deaths_a if violence == 3 else None,
-        release=release,
+_OPTIONAL = ("adm_1", "adm_2", "where_coordinates", "where_description", "source_headline")
+_DATE_LABELS = ("day", "week", "month", "year")
+_GEO_LABELS = tuple(g.value for g in GeoPrecision)
+
+
+def read_ucdp_table(
+    path: Path,
+    *,
+    release: str | None = None,
+    crosswalk: Crosswalk | None = None,
+    progress: Progress | None = None,
+) -> pa.Table:
+    """Read and validate a UCDP GED CSV into a canonical Arrow table; raise
+    ``IncidentImportError`` listing every bad row."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    log = ErrorLog(path.name)
+    f = read_frame(path, log, required=_REQUIRED, optional=_OPTIONAL, layout="UCDP GED")
+    xwalk = crosswalk or load_crosswalk()
+    countries = load_countries()
+    f.integer("id", required=True)
+    year = f.integer("year", required=True, allowed=range(1946, 2101))
+    violence = f.integer("type_of_violence", required=True, allowed={1, 2, 3})
+    where = f.integer("where_prec", required=True, allowed=WHERE_PRECISION)
+    date_prec = f.integer("date_prec", required=True, allowed=DATE_PRECISION)
+    dates, date_known = iso_dates(f, "date_start")
+    date_year = dates.astype("datetime64[Y]").astype(np.int64) + 1970
+    other_year = date_known & year.known & (date_year != year.values)
+    f.bad(
+        other_year,
+        "date_start",
+        lambda i: f"year {date_year[i]} differs from the year column ({year.values[i]})",
     )
+    lat, lat_known = f.number("latitude", low=-90, high=90)
+    lon, lon_known = f.number("longitude", low=-180, high=180)
+    resolved, country_index = unique_map(f.raw("country"), countries.name)
+    unresolved = np.array([not found for found, _ in resolved], dtype=bool)
+    if len(resolved) and unresolved.any():
+        f.bad(
+            unresolved[country_index],
+            "country",
+            lambda i: f"unknown country name {f.value('country', i)!r}",
+        )
+    best = f.count("best")
+    blank_best = pc.equal(f.raw("best"), "").to_numpy(zero_copy_only=False)
+    f.bad(blank_best, "best", "a value is required")
+    deaths_a = f.count("deaths_a")
+    f.duplicates("id", lambda _first: "duplicate event id")
+    f.raise_if_any()
+
+    where_code = where.filled(7)
+    geo_index = np.zeros(f.n, dtype=np.int64)
+    for code, geo in WHERE_PRECISION.items():
+        geo_index[where_code == code] = _GEO_LABELS.index(geo.value)
+    located = lat_known & lon_known & (where_code != 7)
+    geo_index[~located] = _GEO_LABELS.index(GeoPrecision.UNKNOWN.value)
+    precision_index = np.zeros(f.n, dtype=np.int64)
+    for code, label in DATE_PRECISION.items():
+        precision_index[date_prec.filled(1) == code] = _DATE_LABELS.index(label)
+    text = pc.binary_join_element_wise(f.raw("where_description"), f.raw("source_headline"), " ")
+    targets, target_index = unique_map(text, xwalk.keyword_targets)
+    one_sided = violence.known & (violence.values == 3)
+    iso = pa.array([code for _, code in resolved], pa.string())
+    columns = {
+        "source": constant("ucdp", f.n),
+        "source_row_id": f.raw("id"),
+        "licence": constant(Licence.CC_BY_4_0.value, f.n),
+        "date": pa.array(dates, pa.date32()),
+        "date_precision": labels(_DATE_LABELS, precision_index),
+        "country": iso.take(pa.array(country_index)) if len(resolved) else pa.nulls(0, pa.string()),
+        "region": f.text("region"),
+        "admin1": f.text("adm_1"),
+        "admin2": f.text("adm_2"),
+        "city": f.text("where_coordinates"),
+        "latitude": pa.array(lat, pa.float64(), mask=~located),
+        "longitude": pa.array(lon, pa.float64(), mask=~located),
+        "geo_precision": labels(_GEO_LABELS, geo_index),
+        "attack_modes": pa.array([[]], pa.list_(pa.string())).take(
+            pa.array(np.zeros(f.n, dtype=np.int64))
+        ),
+        "target_categories": pa.array([list(t) for t in targets], pa.list_(pa.string())).take(
+            pa.array(target_index)
+        ),
+        "weapons": pa.array([[]], pa.list_(pa.string())).take(
+            pa.array(np.zeros(f.n, dtype=np.int64))
+        ),
+        "deaths": best.to_arrow(),
+        "wounded": pa.nulls(f.n, pa.int32()),
+        "perpetrator_deaths": pa.array(
+            deaths_a.values, pa.int32(), mask=~(deaths_a.known & one_sided)
+        ),
+        "success": pa.nulls(f.n, pa.bool_()),
+        "hostage": pa.nulls(f.n, pa.bool_()),
+        "suicide": pa.nulls(f.n, pa.bool_()),
+        "release": constant(release, f.n),
+        "urban": pa.nulls(f.n, pa.bool_()),
+        "urban_method": pa.nulls(f.n, pa.string()),
+        "year": pa.array(date_year, pa.int16()),
+    }
+    schema = arrow_schema()
+    table = pa.Table.from_arrays([columns[field.name] for field in schema], schema=schema)
+    if progress is not None and f.n:
+        progress(f.n)
+    return table
 
 
 def read_ucdp(
@@ -117,23 +185,5 @@ def read_ucdp(
     progress: Progress | None = None,
 ) -> list[Incident]:
     """Read and validate a UCDP GED CSV; raise ``IncidentImportError`` listing every bad row."""
-    log = ErrorLog(path.name)
-    table = read_table(path, log)
-    positions = check_header(log, table.header, _REQUIRED, layout="UCDP GED")
-    xwalk = crosswalk or load_crosswalk()
-    countries = load_countries()
-    tick = Ticker(progress)
-    out: list[Incident] = []
-    seen: set[str] = set()
-    for number, cells in table.rows:
-        c = Cells(log, number, cells, positions)
-        incident = _row(c, xwalk, countries, release)
-        if c.raw("id") in seen:
-            c.bad("id", "duplicate event id")
-        seen.add(c.raw("id"))
-        if incident is not None:
-            out.append(incident)
-        tick()
-    tick.flush()
-    log.raise_if_any()
-    return out
+    table = read_ucdp_table(path, release=release, crosswalk=crosswalk, progress=progress)
+    return table_to_incidents(table)
