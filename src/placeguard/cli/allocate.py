@@ -303,5 +303,9 @@ def schedule(  # noqa: PLR0917 - Typer maps each option to a parameter
         )  # fmt: skip
     else:
         buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\n").writerows(plan.csv_rows())
+        from placeguard.core.spreadsheet import neutralise_row
+
+        csv.writer(buffer, lineterminator="\n").writerows(
+            neutralise_row(row) for row in plan.csv_rows()
+        )
         sys.stdout.write(buffer.getvalue())

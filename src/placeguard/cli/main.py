@@ -16,7 +16,9 @@ from rich.table import Table
 from placeguard.cli import _django
 from placeguard.cli._ui import progress_bar
 from placeguard.cli.allocate import allocate_app
+from placeguard.cli.capacity import capacity_app
 from placeguard.cli.evac import evac_app
+from placeguard.cli.exercise import exercise_app
 from placeguard.cli.intel import intel_app
 from placeguard.cli.risk import risk_app
 from placeguard.cli.vda import vda_app
@@ -36,7 +38,9 @@ app.add_typer(risk_app, name="risk")
 app.add_typer(vda_app, name="vda")
 app.add_typer(allocate_app, name="allocate")
 app.add_typer(evac_app, name="evac")
+app.add_typer(exercise_app, name="exercise")
 app.add_typer(intel_app, name="intel")
+app.add_typer(capacity_app, name="capacity")
 
 console = Console()
 err = Console(stderr=True)
@@ -82,18 +86,26 @@ def serve(
         bool, typer.Option("--production", help="Serve with gunicorn (needs the server extra).")
     ] = False,
     workers: Annotated[int, typer.Option(help="gunicorn workers (with --production).")] = 3,
+    worker: Annotated[
+        bool, typer.Option(help="Start the background-task worker (db_worker) beside the server.")
+    ] = True,
 ) -> None:
-    """Serve the web application and API."""
+    """Serve the web application and API (and the background-task worker beside it)."""
+    from placeguard.cli._worker import beside_server
+
     if production:
         import subprocess
 
         cmd = [sys.executable, "-m", "gunicorn", "placeguard.web.config.wsgi",
                "--bind", f"{host}:{port}", "--workers", str(workers)]  # fmt: skip
-        raise typer.Exit(subprocess.call(cmd))  # noqa: S603 - fixed argv, no shell
+        with beside_server(enabled=worker):
+            code = subprocess.call(cmd)  # noqa: S603 - fixed argv, no shell
+        raise typer.Exit(code)
     _django.setup()
     from django.core.management import call_command
 
-    call_command("runserver", f"{host}:{port}", use_reloader=False)
+    with beside_server(enabled=worker):
+        call_command("runserver", f"{host}:{port}", use_reloader=False)
 
 
 # ---------------------------------------------------------------- demo
@@ -141,6 +153,9 @@ def _print_logins() -> None:
             user.username, names[user.organisation], ", ".join(r.value for r in user.roles)
         )
     console.print(table)
+    from placeguard.web.orgs.demo import login_note
+
+    console.print(login_note())
 
 
 @demo_app.command("logins")
@@ -232,7 +247,11 @@ def sites_export(
         json.dump(sites_to_geojson(sites), buffer, ensure_ascii=False, indent=1)
         buffer.write("\n")
     else:
-        csv.writer(buffer, lineterminator="\n").writerows(sites_to_csv_rows(sites))
+        from placeguard.core.spreadsheet import neutralise_row
+
+        csv.writer(buffer, lineterminator="\n").writerows(
+            neutralise_row(row) for row in sites_to_csv_rows(sites)
+        )
     if output is None:
         sys.stdout.write(buffer.getvalue())
     else:

@@ -63,6 +63,12 @@ LISTS = [
     "/api/v1/users/",
     "/api/v1/regions/",
     "/api/v1/engineering-studies/",
+    "/api/v1/exercises/",
+    "/api/v1/exercise-injects/",
+    "/api/v1/corrective-actions/",
+    "/api/v1/training-requests/",
+    "/api/v1/courses/",
+    "/api/v1/action-plans/",
 ]
 
 

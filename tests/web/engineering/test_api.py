@@ -41,6 +41,7 @@ PREPARE: dict[str, Any] = {
     "create": lambda w: (f"{API}/engineering-studies/", _create_body(w)),
     "detail": lambda w: (_detail(w), {}),
     "delete": lambda w: (_detail(w), {}),
+    "status": lambda w: (f"{_detail(w)}status/", {}),
 }
 
 #: Who does not see North Mall: another force, the unvetted police, another operator, the
@@ -55,9 +56,13 @@ MATRIX = [
     ("create", "post", None, 401),
     *[("create", "post", p, 404) for p in OUTSIDERS],
     *[("create", "post", p, 403) for p in READERS],
-    *[("create", "post", p, 201) for p in EDITORS],
+    *[("create", "post", p, 202) for p in EDITORS],
 ]
-for _endpoint, _method, _ok in [("detail", "get", 200), ("delete", "delete", 204)]:
+for _endpoint, _method, _ok in [
+    ("detail", "get", 200),
+    ("delete", "delete", 204),
+    ("status", "get", 200),
+]:
     MATRIX.append((_endpoint, _method, None, 401))
     MATRIX += [(_endpoint, _method, p, 404) for p in OUTSIDERS]
     MATRIX += [(_endpoint, _method, p, 200 if _method == "get" else 403) for p in READERS]
@@ -83,6 +88,7 @@ def test_permission_matrix(
 ROUTES = {
     f"{API}/engineering-studies/": {"list", "create"},
     f"{API}/engineering-studies/1/": {"detail", "delete"},
+    f"{API}/engineering-studies/1/status/": {"status"},
 }
 
 

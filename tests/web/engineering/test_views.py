@@ -112,7 +112,11 @@ def test_evacuation_result_page(world: World) -> None:
     for marker in ['id="evac-exits"', 'id="evac-bottlenecks"', 'id="evac-percentiles"',
                    "Safe within the target time", 'id="assumptions"', "pre-movement"]:  # fmt: skip
         assert marker in html, marker
-    assert "leaflet.js" not in html
+    # the stepped plan: Leaflet, the player and the layout and timeline data for it
+    for marker in ["evac-timeline.js", "data-pg-evac-map", 'id="evac-layout"',
+                   'id="evac-timeline"', 'data-player-action="play"', 'type="range"']:  # fmt: skip
+        assert marker in html, marker
+    assert "run-status.js" not in html and 'role="progressbar"' not in html
 
 
 def test_vehicle_result_page_has_map_legend_and_table(world: World) -> None:
@@ -164,3 +168,36 @@ def test_list_shows_studies_and_adjustments(world: World) -> None:
     )
     assert "HVM" in html and "a hostile vehicle can reach the protected perimeter" in html
     assert "Run a study" not in html  # readers do not get the button
+
+
+def test_the_form_has_the_drawing_control_and_shows_problems_beside_it(world: World) -> None:
+    site = world.sites["mall_north"]
+    client = client_for(world, "mall_admin")
+    html = client.get(f"/engineering/sites/{site.pk}/new/").content.decode()
+    for marker in ["draw-map.js", "data-pg-draw-map", 'data-target="id_geojson_text"',
+                   'data-kind-input="kind"', 'data-file-input="id_geojson_file"',
+                   f'data-center="[{site.latitude}, {site.longitude}]"', 'role="toolbar"',
+                   'data-tool="exit"', 'data-tool="perimeter"', 'data-draw-action="undo"',
+                   'name="microscopic"']:  # fmt: skip
+        assert marker in html, marker
+    assert 'id="draw-errors"' not in html
+    response = client.post(
+        f"/engineering/sites/{site.pk}/new/",
+        {"name": "Bad", "kind": "evacuation", "geojson_text": json.dumps(bad_layout())},
+    )
+    html = response.content.decode()
+    assert 'id="draw-errors"' in html
+    assert html.count("data-draw-error") >= 2 and "features[0]" in html
+    assert "features[1]" in html  # the zero-width exit off any boundary
+
+
+def test_a_microscopic_request_in_the_form_reaches_the_parameters(world: World) -> None:
+    site = world.sites["mall_north"].pk
+    response = client_for(world, "mall_admin").post(
+        f"/engineering/sites/{site}/new/",
+        {"name": "Micro", "kind": "evacuation", "geojson_text": json.dumps(layout()),
+         "mode": "lockdown", "microscopic": "on"},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert "only available in evacuation mode" in response.content.decode()
+    assert not EngineeringStudy.objects.exists()

@@ -234,18 +234,35 @@ def test_unknown_api_url_is_problem_json(world: World) -> None:
 
 
 def test_login_attempts_are_throttled(world: World) -> None:
+    """Five failures lock the username (the account lockout, see test_security_throttle);
+    the request-rate throttle (10/min per address) still applies on top."""
     client = APIClient()
     codes = [
         client.post(
             "/api/v1/auth/token/", {"username": "police_n", "password": "guess"}, format="json"
         ).status_code
-        for _ in range(11)
+        for _ in range(6)
     ]
-    assert codes[:10] == [401] * 10
-    assert_problem(
+    assert codes == [401, 401, 401, 401, 429, 429]
+    body = assert_problem(
         client.post(
             "/api/v1/auth/token/", {"username": "police_n", "password": PASSWORD}, format="json"
         ),
         429,
-        "throttled",
+        "login_locked",
+    )
+    assert "minute" in body["title"]
+    other = [
+        client.post(
+            "/api/v1/auth/token/", {"username": "mall_admin", "password": "guess"}, format="json"
+        ).status_code
+        for _ in range(4)
+    ]
+    assert other[:3] == [401, 401, 401]  # another username is not locked by police_n's
+    assert_problem(
+        client.post(
+            "/api/v1/auth/token/", {"username": "mall_admin", "password": PASSWORD}, format="json"
+        ),
+        429,
+        "throttled",  # eleventh request within the minute: the rate throttle
     )

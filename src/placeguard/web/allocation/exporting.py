@@ -7,12 +7,11 @@ import io
 from datetime import date, datetime
 from typing import Any
 
+from placeguard.core.spreadsheet import neutralise_row
 from placeguard.engines.allocation.schedules import Assignment, Schedule
 from placeguard.web.allocation.models import PatrolPlan
 
 __all__ = ["schedule_csv", "schedule_ics", "schedule_of", "site_labels"]
-
-_FORMULA_START = ("=", "+", "-", "@")
 
 
 def site_labels(plan: PatrolPlan) -> dict[int, str]:
@@ -38,18 +37,14 @@ def schedule_of(plan: PatrolPlan) -> Schedule:
     return Schedule(int(stored.get("seed", 0)), assignments, str(stored.get("method", "")))
 
 
-def _safe(cell: str) -> str:
-    """Guard spreadsheet formula injection (site and team names are user text)."""
-    return f"'{cell}" if cell.startswith(_FORMULA_START) else cell
-
-
 def schedule_csv(plan: PatrolPlan) -> str:
     """``date, shift, start, end, team, site, post`` rows."""
     rows = schedule_of(plan).csv_rows()
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(rows[0])
-    writer.writerows([[_safe(c) for c in row] for row in rows[1:]])
+    # Site and team names are user text: guard spreadsheet formula injection.
+    writer.writerows([neutralise_row(row) for row in rows[1:]])
     return buffer.getvalue()
 
 

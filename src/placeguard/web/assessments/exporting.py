@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 
 from openpyxl import Workbook
 
-from placeguard.core.spreadsheet import guard_formula
+from placeguard.core.spreadsheet import guard_formula, neutralise_row
 from placeguard.web.assessments.models import ActionItem
 
 __all__ = ["ACTION_HEADER", "action_items_csv", "action_items_xlsx", "action_rows"]
@@ -59,7 +59,7 @@ def action_items_csv(items: Iterable[ActionItem]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(ACTION_HEADER)
-    writer.writerows(action_rows(items))
+    writer.writerows(neutralise_row(row) for row in action_rows(items))
     return buffer.getvalue()
 
 
@@ -69,7 +69,7 @@ def action_items_xlsx(items: Iterable[ActionItem]) -> bytes:
     sheet = book.create_sheet("action plan")
     sheet.append(list(ACTION_HEADER))
     for row in action_rows(items):
-        sheet.append(row)
+        sheet.append(neutralise_row(row))
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Iterator
 
+from placeguard.core.spreadsheet import neutralise_row
+
 __all__ = ["csv_lines"]
 
 
@@ -15,8 +17,12 @@ class _Echo:
         return value
 
 
-def csv_lines(rows: Iterable[list[str]]) -> Iterator[str]:
-    """Each row as one CSV-formatted line, for ``StreamingHttpResponse``."""
+def csv_lines(rows: Iterable[Iterable[object]]) -> Iterator[str]:
+    """Each row as one CSV-formatted line, for ``StreamingHttpResponse``.
+
+    Every cell goes through :func:`placeguard.core.spreadsheet.neutralise_cell` (formula
+    injection), whatever the caller already did.
+    """
     writer = csv.writer(_Echo())
     for row in rows:
-        yield writer.writerow(row)
+        yield writer.writerow(neutralise_row(row))

@@ -20,14 +20,26 @@ from placeguard.web.assessments.api.views import (
     RiskAcceptanceViewSet,
     RiskQuestionsView,
 )
+from placeguard.web.capacity.api.views import (
+    ActionPlanViewSet,
+    CourseViewSet,
+    TrainingRequestViewSet,
+)
 from placeguard.web.engineering.api.views import EngineeringStudyViewSet
+from placeguard.web.exercises.api.views import (
+    CorrectiveActionViewSet,
+    ExerciseViewSet,
+    InjectViewSet,
+)
 from placeguard.web.orgs.api.views import (
+    ApiTokenViewSet,
     MeView,
     OrganisationViewSet,
     RegionViewSet,
     TokenView,
     UserViewSet,
 )
+from placeguard.web.sharing.api.views import BulletinViewSet, SharingGroupViewSet
 from placeguard.web.sites.api.views import SiteViewSet
 
 router = DefaultRouter(trailing_slash=True)
@@ -35,6 +47,7 @@ router.register("sites", SiteViewSet, basename="site")
 router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("users", UserViewSet, basename="user")
 router.register("regions", RegionViewSet, basename="region")
+router.register("auth/tokens", ApiTokenViewSet, basename="api-token")
 router.register("assessments", AssessmentViewSet, basename="assessment")
 router.register("action-items", ActionItemViewSet, basename="action-item")
 router.register("risk-acceptances", RiskAcceptanceViewSet, basename="risk-acceptance")
@@ -42,6 +55,14 @@ router.register("patrol-teams", PatrolTeamViewSet, basename="patrol-team")
 router.register("response-stations", ResponseStationViewSet, basename="response-station")
 router.register("patrol-plans", PatrolPlanViewSet, basename="patrol-plan")
 router.register("engineering-studies", EngineeringStudyViewSet, basename="engineering-study")
+router.register("training-requests", TrainingRequestViewSet, basename="training-request")
+router.register("courses", CourseViewSet, basename="course")
+router.register("action-plans", ActionPlanViewSet, basename="action-plan")
+router.register("exercises", ExerciseViewSet, basename="exercise")
+router.register("exercise-injects", InjectViewSet, basename="exercise-inject")
+router.register("corrective-actions", CorrectiveActionViewSet, basename="corrective-action")
+router.register("bulletins", BulletinViewSet, basename="bulletin")
+router.register("sharing-groups", SharingGroupViewSet, basename="sharing-group")
 
 app_name = "api"
 urlpatterns = [

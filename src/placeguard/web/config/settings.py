@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "django_tasks",
+    "django_tasks_db",
     "placeguard.web.common",
     "placeguard.web.audit",
     "placeguard.web.orgs",
@@ -67,6 +69,9 @@ INSTALLED_APPS = [
     "placeguard.web.assessments",
     "placeguard.web.allocation",
     "placeguard.web.engineering",
+    "placeguard.web.exercises",
+    "placeguard.web.capacity",
+    "placeguard.web.sharing",
 ]
 
 MIDDLEWARE = [
@@ -77,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "placeguard.web.orgs.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "placeguard.web.common.middleware.SecurityHeadersMiddleware",
@@ -170,8 +176,16 @@ X_FRAME_OPTIONS = "DENY"
 _HTTPS = env_bool("PLACEGUARD_HTTPS", default=IS_PRODUCTION)
 SESSION_COOKIE_SECURE = _HTTPS
 CSRF_COOKIE_SECURE = _HTTPS
+# Sharing policy R0: reading shared items above TLP:CLEAR needs a session (or API token) that
+# passed the TOTP step. On by default in production; development and test turn it off so the
+# demo personas and the suite can read without enrolling (the enforcement tests switch it on).
+PLACEGUARD_SHARING_REQUIRE_2FA = env_bool("PLACEGUARD_SHARING_REQUIRE_2FA", default=IS_PRODUCTION)
 SECURE_SSL_REDIRECT = _HTTPS and env_bool("PLACEGUARD_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env_int("PLACEGUARD_HSTS_SECONDS", 31536000 if _HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("PLACEGUARD_HSTS_SUBDOMAINS", default=_HTTPS)
+# No script reads the CSRF cookie (forms carry the token), so it can be HttpOnly too.
+CSRF_COOKIE_HTTPONLY = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if _HTTPS else None
 CSRF_TRUSTED_ORIGINS = env_list("PLACEGUARD_CSRF_TRUSTED_ORIGINS", [])
 SESSION_COOKIE_AGE = env_int("PLACEGUARD_SESSION_SECONDS", 8 * 3600)
@@ -182,7 +196,10 @@ REST_FRAMEWORK = {
         "placeguard.web.orgs.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "placeguard.web.orgs.scopes.TokenScopePermission",
+    ],
     "DEFAULT_PAGINATION_CLASS": "placeguard.web.common.api.Pagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -209,7 +226,11 @@ SPECTACULAR_SETTINGS = {
         "PlanStatusEnum": "placeguard.web.allocation.choices.PlanStatus",
         "StudyStatusEnum": "placeguard.web.engineering.choices.StudyStatus",
         "StudyKindEnum": "placeguard.web.engineering.choices.StudyKind",
+        "ExerciseStatusEnum": "placeguard.web.exercises.choices.ExerciseStatus",
+        "InjectStateEnum": "placeguard.web.exercises.choices.InjectState",
         "OrgKindEnum": "placeguard.web.orgs.choices.OrgKind",
+        "TrainingRequestStatusEnum": "placeguard.web.capacity.choices.RequestStatus",
+        "PlanActionStatusEnum": "placeguard.web.capacity.choices.ActionStatus",
     },
 }
 API_TOKEN_TTL_HOURS = env_int("PLACEGUARD_API_TOKEN_TTL_HOURS", 24 * 30)
@@ -218,6 +239,18 @@ API_TOKEN_TTL_HOURS = env_int("PLACEGUARD_API_TOKEN_TTL_HOURS", 24 * 30)
 # Tiles are off by default: the map works air-gapped, drawing markers and region outlines only.
 PLACEGUARD_TILE_URL = env_str("PLACEGUARD_TILE_URL", "")
 PLACEGUARD_TILE_ATTRIBUTION = env_str("PLACEGUARD_TILE_ATTRIBUTION", "")
+
+# ------------------------------------------------------------------ background tasks
+# django-tasks: the database backend (``placeguard serve`` starts a ``db_worker`` beside the
+# server); in tests the immediate backend runs each task inside the request, synchronously.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if ENVIRONMENT == "test"
+        else "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
 
 # ------------------------------------------------------------------ allocation
 # Road network for response coverage: a GeoJSON file of road lines or an OpenStreetMap

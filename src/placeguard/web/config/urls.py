@@ -9,13 +9,15 @@ from django.urls import include, path, re_path
 
 from placeguard.web.common import views as common_views
 from placeguard.web.common.problems import api_not_found
+from placeguard.web.orgs import security_views
 
 urlpatterns = [
     path("healthz", common_views.healthz, name="healthz"),
     path("api/v1/", include("placeguard.web.config.api_urls", namespace="api")),
     re_path(r"^api/", api_not_found),
     path("admin/", admin.site.urls),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", security_views.PlaceguardLoginView.as_view(), name="login"),
+    path("login/verify/", security_views.login_verify, name="login_verify"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", common_views.dashboard, name="dashboard"),
@@ -24,6 +26,9 @@ urlpatterns = [
     path("assessments/", include("placeguard.web.assessments.urls")),
     path("allocation/", include("placeguard.web.allocation.urls")),
     path("engineering/", include("placeguard.web.engineering.urls")),
+    path("sharing/", include("placeguard.web.sharing.urls")),
+    path("capacity/", include("placeguard.web.capacity.urls")),
+    path("exercises/", include("placeguard.web.exercises.urls")),
 ]
 
 

@@ -23,8 +23,12 @@ from placeguard.web.allocation import services as allocation_services
 from placeguard.web.assessments import scoring
 from placeguard.web.assessments import services as assessment_services
 from placeguard.web.assessments.models import Assessment
+from placeguard.web.capacity import demo as capacity_demo
+from placeguard.web.exercises import demo as exercises_demo
+from placeguard.web.orgs import demo as orgs_demo
 from placeguard.web.orgs import services as org_services
 from placeguard.web.orgs.models import Organisation, Region, User
+from placeguard.web.sharing import demo as sharing_demo
 from placeguard.web.sites import services as site_services
 from placeguard.web.sites.models import Site
 
@@ -94,6 +98,10 @@ def load_demo(
         sites = site_services.import_sites(list(country.sites), actor=None, progress=progress)
         load_assessments(country, sites, seed=seed)
         load_allocation(country, orgs)
+        exercises_demo.load(country, sites)
+        capacity_demo.load(orgs)
+        sharing_demo.load(orgs)
+        orgs_demo.load()
     write_demo_roads(country)
     return country
 

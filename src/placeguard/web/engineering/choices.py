@@ -14,10 +14,19 @@ class StudyKind(models.TextChoices):
 
 
 class StudyStatus(models.TextChoices):
-    """Outcome of the engine run (invalid input is refused before anything is stored)."""
+    """Where the study's background run is (invalid input is refused before anything is stored).
 
+    queued → running → complete | failed.
+    """
+
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
     COMPLETE = "complete", _("Complete")
     FAILED = "failed", _("Failed")
+
+
+#: Statuses after which nothing changes any more.
+FINISHED_STATUSES = frozenset({StudyStatus.COMPLETE, StudyStatus.FAILED})
 
 
 class EvacuationMode(models.TextChoices):

@@ -33,6 +33,8 @@ EVACUATION_FIELDS = (
     "pre_movement_minimum_s",
     "pre_movement_median_s",
     "pre_movement_sigma",
+    "microscopic",
+    "micro_max_time_s",
 )
 VEHICLE_FIELDS = (
     "vehicle",
@@ -61,7 +63,10 @@ class StudyForm(PlaceguardForm):
     geojson_file = forms.FileField(
         label=_("GeoJSON file"),
         required=False,
-        help_text=_("The layout (evacuation) or the site file (vehicle); or paste it below."),
+        help_text=_(
+            "The layout (evacuation) or the site file (vehicle); or draw it on the map, "
+            "or paste it below."
+        ),
     )
     geojson_text = forms.CharField(
         label=_("GeoJSON text"),
@@ -97,6 +102,12 @@ class StudyForm(PlaceguardForm):
     pre_movement_minimum_s = _float(_("Pre-movement minimum (s)"), initial=30)
     pre_movement_median_s = _float(_("Pre-movement median (s)"), initial=60)
     pre_movement_sigma = _float(_("Pre-movement spread σ"), initial=0.6)
+    microscopic = forms.BooleanField(
+        label=_("Also run a microscopic simulation (JuPedSim)"), required=False,
+        help_text=_("Evacuation mode only, at most 2,000 people; slower, runs in the background. "
+                    "Checked against the hydraulic model (flagged suspect when they disagree)."),
+    )  # fmt: skip
+    micro_max_time_s = _float(_("Microscopic time limit (s)"), initial=600)
     # vehicle
     vehicle = forms.ChoiceField(
         label=_("Vehicle class"),

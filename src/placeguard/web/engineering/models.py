@@ -22,6 +22,10 @@ class EngineeringStudy(models.Model):
     ``geojson`` is the input exactly as the CLI reads it (the walkable layout in local metres
     for evacuation; the perimeter and surroundings in WGS84 for vehicle); ``parameters`` the
     normalised run options; ``result`` what the engine answered, assumptions included.
+
+    The study is also its run record: it is stored ``queued`` once its input is valid; a
+    background task moves it to ``running`` (``progress`` 0–100 with ``progress_message``) and
+    then to ``complete`` or ``failed`` (``result["error"]`` says why, in words).
     """
 
     site = models.ForeignKey(
@@ -36,8 +40,12 @@ class EngineeringStudy(models.Model):
     parameters = models.JSONField(_("parameters"), default=dict)
     result = models.JSONField(_("result"), default=dict)
     status = models.CharField(
-        _("status"), max_length=16, choices=StudyStatus.choices, default=StudyStatus.COMPLETE
+        _("status"), max_length=16, choices=StudyStatus.choices, default=StudyStatus.QUEUED
     )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    progress_message = models.CharField(_("progress message"), max_length=300, blank=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -1,18 +1,24 @@
 """All writes of the engineering app, and the findings it feeds into the risk engine.
 
 :func:`create_study` checks the parameters and the GeoJSON with the engine's own validator
-**before** anything is stored (every problem at once), runs the engine synchronously and
-stores the study with its result and audit event in one transaction. :func:`site_findings`
-turns a site's latest studies into the :class:`EngineeringFindings` the risk engine uses.
+**before** anything is stored (every problem at once), stores the study ``queued`` with its
+audit event in one transaction and enqueues a background task (django-tasks). The task calls
+:func:`execute_study`, which moves the study to ``running``, reports progress 0–100 with a
+message while the engine works, and stores the result (``complete``) or a readable error
+(``failed``) with an audit event. :func:`site_findings` turns a site's latest studies into
+the :class:`EngineeringFindings` the risk engine uses.
 """
 
 from __future__ import annotations
 
+import inspect
+import logging
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from placeguard.core.errors import (
@@ -24,8 +30,10 @@ from placeguard.core.errors import (
 )
 from placeguard.engines.risk.engineering import EngineeringFindings
 from placeguard.web.audit import services as audit
+from placeguard.web.engineering import frames
 from placeguard.web.engineering.access import can_edit, visible_to
 from placeguard.web.engineering.choices import (
+    FINISHED_STATUSES,
     EvacuationMode,
     StudyKind,
     StudyStatus,
@@ -42,11 +50,37 @@ __all__ = [
     "VEHICLE_DEFAULTS",
     "create_study",
     "delete_study",
+    "enqueue_run",
+    "execute_study",
     "get_site_for",
     "get_study_for",
     "parse_parameters",
+    "run_status",
     "site_findings",
 ]
+
+logger = logging.getLogger(__name__)
+
+#: A progress callback: percent 0–100 and a short message.
+Progress = Callable[[int, str], None]
+
+#: Most agents a microscopic (JuPedSim) run may simulate from the web.
+MAX_MICRO_AGENTS = 2000
+#: Longest simulated time (s) of a microscopic run from the web.
+MAX_MICRO_TIME_S = 1800.0
+
+#: What the web app adds to a microscopic run's assumptions (the engine's are in its docs).
+MICRO_ASSUMPTIONS = (
+    "microscopic run: JuPedSim Collision-Free Speed Model, time step 0.01 s, free speed "
+    "1.19 m/s (SFPE k = 1.40 m/s at low density), agent radius 0.2 m",
+    "microscopic run: everyone starts at once (no pre-movement time) and stairs are walked as "
+    "level floor; the hydraulic comparison is made under the same assumptions",
+    "microscopic run: each agent walks to the exit the hydraulic routing gives its start point",
+    "microscopic run is suspect when an exit's flow (PedPy N–t count at the exit line) or the "
+    "total time is outside ×1/1.6–×1.6 the hydraulic figure, or agents remain at the time limit",
+    "density frames: classic density (people in a grid cell / cell area) of the recorded "
+    "positions, on a square grid over the layout",
+)
 
 #: Most Monte Carlo runs one synchronous request may ask for.
 MAX_RUNS = 500
@@ -66,6 +100,8 @@ EVACUATION_DEFAULTS: dict[str, Any] = {
     "pre_movement_median_s": 60.0,
     "pre_movement_sigma": 0.6,
     "max_density": 3.76,
+    "microscopic": False,
+    "micro_max_time_s": 600.0,
 }
 
 VEHICLE_DEFAULTS: dict[str, Any] = {
@@ -179,6 +215,18 @@ def _choice(
     return value.lower()
 
 
+def _flag(raw: Mapping[str, Any], key: str, problems: list[FieldError]) -> bool:
+    value = raw.get(key, False)
+    if value in (None, ""):
+        return False
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in {"true", "false", "on", "off", "1", "0"}:
+        return value.lower() in {"true", "on", "1"}
+    problems.append(FieldError(f"parameters.{key}", _("must be true or false")))
+    return False
+
+
 def _evacuation_parameters(raw: Mapping[str, Any], problems: list[FieldError]) -> dict[str, Any]:
     d = EVACUATION_DEFAULTS
     blocked = raw.get("blocked", [])
@@ -206,7 +254,24 @@ def _evacuation_parameters(raw: Mapping[str, Any], problems: list[FieldError]) -
             raw, "pre_movement_sigma", d["pre_movement_sigma"], problems, strict_low=True
         ),
         "max_density": _number(raw, "max_density", d["max_density"], problems, 0.1),
+        "microscopic": _flag(raw, "microscopic", problems),
+        "micro_max_time_s": _number(
+            raw,
+            "micro_max_time_s",
+            d["micro_max_time_s"],
+            problems,
+            0,
+            MAX_MICRO_TIME_S,
+            strict_low=True,
+        ),
     }
+    if out["microscopic"] and out["mode"] != EvacuationMode.EVACUATION:
+        problems.append(
+            FieldError(
+                "parameters.microscopic",
+                _("a microscopic run is only available in evacuation mode"),
+            )
+        )
     if (out["pre_movement_minimum_s"] or 0) >= (out["pre_movement_median_s"] or 0):
         problems.append(
             FieldError(
@@ -282,6 +347,22 @@ def _prepare_evacuation(geojson: Any, params: dict[str, Any], problems: list[Fie
                     "parameters.blocked", _("no opening “%(id)s” in the layout") % {"id": opening}
                 )
             )
+    if not problems:  # routing problems (no refuge for an invacuation …) also come first
+        from placeguard.engines.evacuation.hydraulic import HydraulicParams, build_network
+
+        try:
+            hp = HydraulicParams(blocked=frozenset(params["blocked"]))
+            build_network(layout, params["mode"], hp)
+        except ValidationError as exc:
+            problems.extend(_prefixed(exc, "geojson"))
+    if params["microscopic"] and layout.total_occupants > MAX_MICRO_AGENTS:
+        problems.append(
+            FieldError(
+                "parameters.microscopic",
+                _("a microscopic run from the web takes at most %(max)d people, not %(n)d")
+                % {"max": MAX_MICRO_AGENTS, "n": layout.total_occupants},
+            )
+        )
     if params["occupants_min"] is not None and params["occupants_min"] > layout.total_occupants:
         problems.append(
             FieldError(
@@ -316,35 +397,73 @@ def _prepare_vehicle(geojson: Any, params: dict[str, Any], problems: list[FieldE
     return None if site is None or vehicle is None else (site, vehicle)
 
 
-def _run_evacuation(layout: Any, params: dict[str, Any]) -> dict[str, Any]:
+def _no_progress(percent: int, message: str) -> None:
+    """The progress callback of a run nobody watches."""
+
+
+def _call(
+    fn: Callable[..., Any],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    span: tuple[int, int, str],
+    progress: Progress,
+) -> Any:
+    """Call an engine function, passing a ``progress`` callback if it accepts one.
+
+    The engine may call it with a fraction in [0, 1] or with ``(done, total)``; either is
+    mapped onto ``span`` = (low %, high %, message). Without one, only the stage is reported.
+    """
+    low, high, message = span
+    progress(low, message)
+    try:
+        accepts = "progress" in inspect.signature(fn).parameters
+    except (TypeError, ValueError):  # pragma: no cover - builtins without a signature
+        accepts = False
+    if accepts:
+
+        def report(done: float, total: float | None = None) -> None:
+            fraction = done / total if total else done
+            progress(low + round((high - low) * min(max(fraction, 0.0), 1.0)), message)
+
+        kwargs = {**kwargs, "progress": report}
+    return fn(*args, **kwargs)
+
+
+def _run_evacuation(
+    layout: Any, params: dict[str, Any], progress: Progress = _no_progress
+) -> dict[str, Any]:
     from placeguard.engines.evacuation.hydraulic import HydraulicParams, solve
     from placeguard.engines.evacuation.montecarlo import PreMovement, monte_carlo
 
     hp = HydraulicParams(
         pre_movement_s=params["pre_movement_s"], blocked=frozenset(params["blocked"])
     )
+    micro_on = bool(params.get("microscopic"))
+    progress(10, _("Hydraulic model"))
     result = solve(layout, mode=params["mode"], params=hp, target_time_s=params["target_time_s"])
     mc = None
     if params["runs"]:
         hi = layout.total_occupants
         lo = params["occupants_min"] if params["occupants_min"] is not None else int(hi * 0.7)
-        mc = monte_carlo(
-            layout,
-            runs=params["runs"],
-            seed=params["seed"],
-            occupants=(min(lo, hi), hi),
-            pre_movement=PreMovement(
+        span = (20, 60 if micro_on else 95, _("Monte Carlo: %(n)d runs") % {"n": params["runs"]})
+        kwargs = {
+            "runs": params["runs"],
+            "seed": params["seed"],
+            "occupants": (min(lo, hi), hi),
+            "pre_movement": PreMovement(
                 minimum_s=params["pre_movement_minimum_s"],
                 median_s=params["pre_movement_median_s"],
                 sigma=params["pre_movement_sigma"],
             ),
-            mode=params["mode"],
-            target_time_s=params["target_time_s"],
-            params=hp,
-        )
+            "mode": params["mode"],
+            "target_time_s": params["target_time_s"],
+            "params": hp,
+        }
+        mc = _call(monte_carlo, (layout,), kwargs, span, progress)
     hydraulic = result.to_dict()
     monte = None if mc is None else mc.to_dict()
-    return {
+    micro = _run_microscopic(layout, params, progress) if micro_on else None
+    out: dict[str, Any] = {
         "engine": "evacuation",
         "layout": {
             "spaces": len(layout.spaces),
@@ -362,14 +481,47 @@ def _run_evacuation(layout: Any, params: dict[str, Any]) -> dict[str, Any]:
         },
         "hydraulic": hydraulic,
         "monte_carlo": monte,
+        "timeline": frames.hydraulic_timeline(result),
+        "microscopic": micro,
         "assumptions": [
             *hydraulic["assumptions"],
             *([] if monte is None else monte["assumptions"]),
+            *(frames.TIMELINE_ASSUMPTIONS),
+            *([] if micro is None else MICRO_ASSUMPTIONS),
         ],
     }
+    if micro is not None:
+        summary: dict[str, Any] = out["summary"]
+        summary["micro_total_time_s"] = micro["total_time_s"]
+        summary["micro_suspect"] = micro["suspect"]
+    return out
 
 
-def _run_vehicle(prepared: Any, params: dict[str, Any]) -> dict[str, Any]:
+def _run_microscopic(layout: Any, params: dict[str, Any], progress: Progress) -> dict[str, Any]:
+    """A JuPedSim run of the layout, its sanity check and its density frames (compact)."""
+    from placeguard.engines.evacuation import microscopic
+
+    if not microscopic.available():
+        raise PlaceguardError(
+            _("The microscopic simulator (JuPedSim and PedPy) is not installed on this server.")
+        )
+    mp = microscopic.MicroParams(max_time_s=params["micro_max_time_s"], seed=params["seed"])
+    span = (60, 92, _("Microscopic simulation (JuPedSim): %(n)d people") % {
+        "n": layout.total_occupants})  # fmt: skip
+    run = _call(microscopic.simulate, (layout,), {"params": mp}, span, progress)
+    progress(93, _("Density frames (PedPy grid)"))
+    out: dict[str, Any] = run.to_dict()
+    out["density"] = frames.density_frames(
+        run.trajectories,
+        bounds=frames.layout_bounds(layout),
+        frame_rate=1.0 / (mp.dt_s * mp.record_every),
+    )
+    return out
+
+
+def _run_vehicle(
+    prepared: Any, params: dict[str, Any], progress: Progress = _no_progress
+) -> dict[str, Any]:
     from placeguard.engines.vehicle.assess import ASSUMPTIONS as VEHICLE_ASSUMPTIONS
     from placeguard.engines.vehicle.assess import AssessmentOptions, assess_site
     from placeguard.engines.vehicle.ratings import load_standards
@@ -383,7 +535,9 @@ def _run_vehicle(prepared: Any, params: dict[str, Any]) -> dict[str, Any]:
         start_speed=params["start_speed_kmh"] / 3.6,
         corner_leg_m=params["corner_leg_m"],
     )
-    assessment = assess_site(site, vehicle, options=options)
+    span = (10, 90, _("Approach paths and speed profiles (%(v)s)") % {"v": vehicle.name})
+    assessment = _call(assess_site, (site, vehicle), {"options": options}, span, progress)
+    progress(92, _("Perimeter colouring and barrier ratings"))
     standards = load_standards()
     geo = heat_map(assessment.impacts, site.frame, standards=standards, include_paths=True)
     points = [
@@ -445,10 +599,12 @@ def create_study(
     geojson: Any,
     parameters: Mapping[str, Any] | None = None,
 ) -> EngineeringStudy:
-    """Validate, run the engine, store the study and its audit event.
+    """Validate, store the study ``queued`` with its audit event, and enqueue its run.
 
     Raises ValidationError listing every problem of the name, kind, parameters and GeoJSON —
-    nothing is stored then; PermissionDeniedError / NotFoundError for the wrong actor.
+    nothing is stored then; PermissionDeniedError / NotFoundError for the wrong actor. The
+    returned study is as the queue left it: ``complete``/``failed`` with the immediate backend
+    (tests), usually ``queued`` with the database backend.
     """
     if actor is not None:
         site = get_site_for(actor, site.pk, for_edit=True)
@@ -480,19 +636,6 @@ def create_study(
             % {"n": len(problems)},
             errors=problems,
         )
-    status = StudyStatus.COMPLETE
-    try:
-        if kind == StudyKind.EVACUATION:
-            result = _run_evacuation(prepared, params)
-        else:
-            result = _run_vehicle(prepared, params)
-    except ValidationError as exc:  # a problem only the run reveals: still nothing saved
-        raise ValidationError(
-            _("The study inputs are invalid; nothing was saved."),
-            errors=_prefixed(exc, "geojson"),
-        ) from exc
-    except PlaceguardError as exc:
-        status, result = StudyStatus.FAILED, {"engine": kind, "error": exc.message}
     with transaction.atomic():
         study = EngineeringStudy.objects.create(
             site=site,
@@ -500,8 +643,9 @@ def create_study(
             name=name,
             geojson=dict(geojson),
             parameters=params,
-            result=result,
-            status=status,
+            result={},
+            status=StudyStatus.QUEUED,
+            progress_message=_("Waiting for a worker"),
             created_by=actor,
         )
         audit.record(
@@ -510,7 +654,140 @@ def create_study(
             obj=study,
             diff=audit.diff_fields(None, _snapshot(study)),
         )
+    enqueue_run(study)
+    study.refresh_from_db()
     return study
+
+
+def enqueue_run(study: EngineeringStudy) -> None:
+    """Hand the study to the background worker (after its row is committed).
+
+    With the immediate backend (tests) the run happens here, synchronously. If the queue
+    itself cannot be reached the study is marked failed with a readable message.
+    """
+    from placeguard.web.engineering.tasks import run_study
+
+    try:
+        run_study.enqueue(study.pk)
+    except Exception as exc:
+        logger.exception("could not enqueue engineering study %s", study.pk)
+        _finish(
+            study.pk,
+            StudyStatus.FAILED,
+            {"engine": study.kind, "error": _("The run could not be queued: %(e)s") % {"e": exc}},
+        )
+
+
+def _set_progress(study_id: int, percent: int, message: str) -> None:
+    EngineeringStudy.objects.filter(pk=study_id, status=StudyStatus.RUNNING).update(
+        progress=max(0, min(int(percent), 99)), progress_message=str(message)[:300]
+    )
+
+
+def _finish(study_id: int, status: str, result: dict[str, Any]) -> None:
+    with transaction.atomic():
+        study = EngineeringStudy.objects.select_for_update().filter(pk=study_id).first()
+        if study is None:
+            return
+        before = _snapshot(study)
+        study.status = status
+        study.result = result
+        study.progress = 100
+        study.progress_message = (
+            _("Done") if status == StudyStatus.COMPLETE else str(result.get("error", ""))[:300]
+        )
+        study.finished_at = timezone.now()
+        study.save(
+            update_fields=["status", "result", "progress", "progress_message", "finished_at"]
+        )
+        audit.record(
+            actor=None,
+            action="engineering_study.finish",
+            obj=study,
+            diff=audit.diff_fields(before, _snapshot(study)),
+        )
+
+
+def _problems_text(exc: ValidationError) -> str:
+    parts = [f"{e.field}: {e.message}" if e.field else e.message for e in exc.errors]
+    return "; ".join([exc.message, *parts]) if parts else exc.message
+
+
+def execute_study(study_id: int, *, actor: User | None = None) -> None:
+    """Run a queued study's engine, reporting progress; store its result or a readable error.
+
+    Called by the background task (``actor`` None: the system). A study that is not queued
+    (already run, or deleted) is left alone, so a task delivered twice runs once.
+    """
+    with transaction.atomic():
+        claimed = EngineeringStudy.objects.filter(pk=study_id, status=StudyStatus.QUEUED).update(
+            status=StudyStatus.RUNNING,
+            progress=1,
+            progress_message=_("Checking the input"),
+            started_at=timezone.now(),
+        )
+    if not claimed:
+        return
+    study = EngineeringStudy.objects.get(pk=study_id)
+    last = [-1]
+
+    def progress(percent: int, message: str) -> None:
+        if percent != last[0]:
+            last[0] = percent
+            _set_progress(study_id, percent, message)
+
+    try:
+        status, result = StudyStatus.COMPLETE, _run(study, progress)
+    except ValidationError as exc:
+        status = StudyStatus.FAILED
+        result = {"engine": study.kind, "error": _problems_text(exc)}
+    except PlaceguardError as exc:
+        status, result = StudyStatus.FAILED, {"engine": study.kind, "error": exc.message}
+    except Exception as exc:
+        logger.exception("engineering study %s failed", study_id)
+        status = StudyStatus.FAILED
+        result = {
+            "engine": study.kind,
+            "error": _("The engine stopped unexpectedly (%(type)s: %(e)s).")
+            % {"type": type(exc).__name__, "e": exc},
+        }
+    _finish(study_id, status, result)
+
+
+def _run(study: EngineeringStudy, progress: Progress) -> dict[str, Any]:
+    """Validate the stored input again (the engines may have changed) and run the engine."""
+    problems: list[FieldError] = []
+    params = parse_parameters(study.kind, study.parameters)
+    prepare = _prepare_evacuation if study.kind == StudyKind.EVACUATION else _prepare_vehicle
+    prepared = prepare(study.geojson, params, problems)
+    if problems or prepared is None:
+        raise ValidationError(_("The study inputs are invalid."), errors=problems)
+    if study.kind == StudyKind.EVACUATION:
+        return _run_evacuation(prepared, params, progress)
+    return _run_vehicle(prepared, params, progress)
+
+
+def _run_error(study: EngineeringStudy) -> str | None:
+    if study.status != StudyStatus.FAILED:
+        return None
+    if "result" in study.get_deferred_fields():  # lists: the short message only
+        return study.progress_message
+    return str((study.result or {}).get("error") or study.progress_message)
+
+
+def run_status(study: EngineeringStudy) -> dict[str, Any]:
+    """The run resource: where the study's background run is."""
+    return {
+        "id": study.pk,
+        "status": study.status,
+        "status_display": str(study.get_status_display()),
+        "finished": study.status in FINISHED_STATUSES,
+        "progress": study.progress,
+        "message": study.progress_message,
+        "error": _run_error(study),
+        "started_at": None if study.started_at is None else study.started_at.isoformat(),
+        "finished_at": None if study.finished_at is None else study.finished_at.isoformat(),
+    }
 
 
 def delete_study(study: EngineeringStudy, *, actor: User | None) -> None:

@@ -13,5 +13,6 @@ urlpatterns: list[URLPattern] = [
     path("studies/<int:study_id>/", views.study_detail, name="detail"),
     path("studies/<int:study_id>/report/", views.study_report, name="report"),
     path("studies/<int:study_id>/result.json", views.study_json, name="json"),
+    path("studies/<int:study_id>/status.json", views.study_status, name="status"),
     path("studies/<int:study_id>/delete/", views.study_delete, name="delete"),
 ]

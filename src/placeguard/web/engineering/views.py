@@ -26,10 +26,11 @@ from placeguard.engines.vehicle.results import SPEED_BANDS_KMH
 from placeguard.web.common.forms import apply_service_errors
 from placeguard.web.engineering import services
 from placeguard.web.engineering.access import can_edit, visible_to
-from placeguard.web.engineering.choices import StudyKind
+from placeguard.web.engineering.choices import FINISHED_STATUSES, StudyKind
 from placeguard.web.engineering.forms import DeleteForm, StudyForm
 from placeguard.web.engineering.models import EngineeringStudy
 from placeguard.web.orgs.models import User
+from placeguard.web.sites.models import Site
 
 T = TypeVar("T")
 
@@ -123,9 +124,21 @@ def study_create(request: HttpRequest, site_id: int) -> HttpResponse:
         except ValidationError as exc:
             _service_errors(form, exc)
         else:
-            messages.success(request, _("Study “%(name)s” run.") % {"name": study.name})
+            messages.success(request, _("Study “%(name)s” started.") % {"name": study.name})
             return HttpResponseRedirect(reverse("engineering:detail", args=[study.pk]))
-    return render(request, "engineering/form.html", {"site": site, "form": form})
+    context = {
+        "site": site,
+        "form": form,
+        "tile_url": settings.PLACEGUARD_TILE_URL,
+        "tile_attribution": settings.PLACEGUARD_TILE_ATTRIBUTION,
+        "site_point": _site_point(site),
+    }
+    return render(request, "engineering/form.html", context)
+
+
+def _site_point(site: Site) -> list[float]:
+    """[lat, lon] of the site, to centre the vehicle drawing map."""
+    return [float(site.latitude), float(site.longitude)]
 
 
 def _detail_context(user: User, study: EngineeringStudy) -> dict[str, Any]:
@@ -133,6 +146,8 @@ def _detail_context(user: User, study: EngineeringStudy) -> dict[str, Any]:
     context: dict[str, Any] = {
         "site": study.site,
         "study": study,
+        "run": services.run_status(study),
+        "finished": study.status in FINISHED_STATUSES,
         "result": result,
         "can_edit": can_edit(user, study.site),
         "assumptions": result.get("assumptions", []),
@@ -189,6 +204,16 @@ def study_json(request: HttpRequest, study_id: int) -> JsonResponse:
     }
     response = JsonResponse(doc, json_dumps_params={"ensure_ascii": False, "indent": 2})
     response["Content-Disposition"] = f'attachment; filename="placeguard-study-{study.pk}.json"'
+    return response
+
+
+@login_required
+@require_GET
+def study_status(request: HttpRequest, study_id: int) -> JsonResponse:
+    """Where the study's background run is (polled by the study page)."""
+    study = _get(services.get_study_for, _user(request), study_id)
+    response = JsonResponse(services.run_status(study))
+    response["Cache-Control"] = "no-store"
     return response
 
 

@@ -55,6 +55,11 @@ class Organisation(models.Model):
         help_text=_("Vetted by a platform admin; unvetted organisations see only their own data."),
     )
     active = models.BooleanField(_("active"), default=True)
+    require_two_factor = models.BooleanField(
+        _("require two-factor authentication"),
+        default=False,
+        help_text=_("Members without an authenticator app must enrol at their next login."),
+    )
     contact_email = models.EmailField(_("contact email"), blank=True)
     description = models.TextField(_("description"), blank=True)
     created = models.DateTimeField(auto_now_add=True)
@@ -129,18 +134,90 @@ class RoleGrant(models.Model):
         return f"{self.user.username}:{self.role}"
 
 
+def _all_scopes() -> list[str]:
+    return ["*"]
+
+
 class ApiToken(models.Model):
-    """A bearer token for the API. Only a SHA-256 digest of the secret is stored."""
+    """A bearer token for the API. Only a SHA-256 digest of the secret is stored.
+
+    ``scopes`` lists what the token may do (``["*"]``: everything its user may do); a token
+    never exceeds its user, whose roles and visibility still apply. ``read_only`` tokens are
+    refused every unsafe method. A revoked token is kept for the record but authenticates
+    nothing.
+    """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100, blank=True)
     digest = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=8, help_text=_("First characters, to tell tokens apart."))
+    scopes = models.JSONField(_("scopes"), default=_all_scopes)
+    read_only = models.BooleanField(_("read-only"), default=False)
+    two_factor = models.BooleanField(
+        _("issued after two-factor verification"),
+        default=False,
+        help_text=_("Counts as a two-factor session for content above TLP:CLEAR."),
+    )
     created = models.DateTimeField(auto_now_add=True)
     expires = models.DateTimeField()
     last_used = models.DateTimeField(null=True, blank=True)
+    revoked = models.DateTimeField(_("revoked"), null=True, blank=True)
 
     class Meta:
         ordering: ClassVar = ["-created"]
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user.username})"
+
+
+class TOTPDevice(models.Model):
+    """A user's authenticator app (RFC 6238 TOTP).
+
+    The shared secret is stored encrypted (Fernet, key derived from ``SECRET_KEY``) and is
+    shown to the user only while enrolling. ``last_step`` is the last accepted time step, so a
+    code is accepted at most once.
+    """
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp_device")
+    encrypted_secret = models.TextField()
+    confirmed = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    last_step = models.BigIntegerField(default=0)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("authenticator")
+        verbose_name_plural = _("authenticators")
+
+    def __str__(self) -> str:
+        return f"TOTP ({self.user.username})"
+
+
+class RecoveryCode(models.Model):
+    """A single-use recovery code; only its SHA-256 digest is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    digest = models.CharField(max_length=64)
+    used = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["user", "digest"], name="unique_recovery_code"),
+        ]
+
+    def __str__(self) -> str:
+        return f"recovery code ({self.user.username})"
+
+
+class LoginFailure(models.Model):
+    """One failed login (password or second step), for throttling and the audit trail."""
+
+    username = models.CharField(max_length=150, db_index=True, help_text=_("Normalised."))
+    ip = models.CharField(max_length=64, db_index=True)
+    stage = models.CharField(max_length=16)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering: ClassVar = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.username or '?'} from {self.ip} ({self.stage})"

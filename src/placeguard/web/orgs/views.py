@@ -25,7 +25,7 @@ from placeguard.web.common.forms import apply_service_errors
 from placeguard.web.orgs import services
 from placeguard.web.orgs.access import active_org, visible_users
 from placeguard.web.orgs.forms import OrganisationForm, UserCreateForm, UserEditForm
-from placeguard.web.orgs.models import Organisation, User
+from placeguard.web.orgs.models import Organisation, TOTPDevice, User
 from placeguard.web.orgs.services import ORG_ADMIN_GRANTABLE
 
 
@@ -61,6 +61,13 @@ def organisation_home(request: HttpRequest) -> HttpResponse:
         "regions": org.regions.order_by("name"),
         "members": members,
         "is_admin": user.is_org_admin,
+        "totp_users": set(
+            TOTPDevice.objects.filter(
+                user__organisation_id=org.pk, confirmed__isnull=False
+            ).values_list("user_id", flat=True)
+        )
+        if user.is_org_admin
+        else set(),
     }
     return render(request, "orgs/organisation.html", context)
 

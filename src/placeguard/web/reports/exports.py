@@ -15,7 +15,7 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
-from placeguard.core.spreadsheet import guard_formula
+from placeguard.core.spreadsheet import guard_formula, neutralise_row
 from placeguard.web.reports.report import SiteReport
 
 __all__ = [
@@ -97,15 +97,15 @@ def findings_csv(report: SiteReport) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(FINDINGS_HEADER)
-    writer.writerows([_csv(v) for v in row] for row in findings_rows(report))
+    writer.writerows(neutralise_row(_csv(v) for v in row) for row in findings_rows(report))
     if report.plan is not None:
         cur = report.currency
         writer.writerow([])
         writer.writerow(["measure", "name", f"capex_{cur}", f"opex_{cur}_per_year", "openness"])
-        writer.writerows([_csv(v) for v in row] for row in plan_rows(report))
+        writer.writerows(neutralise_row(_csv(v) for v in row) for row in plan_rows(report))
     writer.writerow([])
     writer.writerow(["about", "value"])
-    writer.writerows(_about(report))
+    writer.writerows(neutralise_row(pair) for pair in _about(report))
     return out.getvalue()
 
 
@@ -176,7 +176,7 @@ def findings_xlsx(report: SiteReport) -> bytes:
             cell.font, cell.fill = head_font, head_fill
             cell.alignment = Alignment(vertical="top", wrap_text=True)
         for row in rows:
-            sheet.append(row)
+            sheet.append(neutralise_row(row))
         for col, fmt in formats.items():
             for (cell,) in sheet.iter_rows(min_row=2, min_col=col, max_col=col):
                 cell.number_format = fmt

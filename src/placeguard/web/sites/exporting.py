@@ -16,7 +16,12 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from placeguard.core.spreadsheet import FORMULA_PREFIXES, guard_formula, unguard_formula
+from placeguard.core.spreadsheet import (
+    FORMULA_PREFIXES,
+    guard_formula,
+    neutralise_row,
+    unguard_formula,
+)
 from placeguard.web.sites.models import Site
 from placeguard.web.sites.validation import FIELDS, as_raw
 
@@ -94,7 +99,9 @@ def sites_to_xlsx(sites: Iterable[Site]) -> bytes:
     numeric = {"id", "latitude", "longitude", "capacity"}
     for site in sites:
         props = site_properties(site)
-        sheet.append([props[n] if n in numeric else _cell(n, props[n]) for n in CSV_HEADER])
+        sheet.append(
+            neutralise_row(props[n] if n in numeric else _cell(n, props[n]) for n in CSV_HEADER)
+        )
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from placeguard.web.allocation.choices import AttackerModel, ScheduleFile
 from placeguard.web.allocation.models import PatrolPlan, PatrolTeam, ResponseStation
+from placeguard.web.common.strict import StrictInputMixin
 from placeguard.web.orgs.models import Region
 
 
@@ -24,7 +25,7 @@ class PatrolTeamSerializer(serializers.ModelSerializer[PatrolTeam]):
         read_only_fields = fields
 
 
-class PatrolTeamWriteSerializer(serializers.Serializer[PatrolTeam]):
+class PatrolTeamWriteSerializer(StrictInputMixin, serializers.Serializer[PatrolTeam]):
     """Input for creating or changing a team."""
 
     name = serializers.CharField(max_length=100)
@@ -45,7 +46,7 @@ class ResponseStationSerializer(serializers.ModelSerializer[ResponseStation]):
         read_only_fields = fields
 
 
-class ResponseStationWriteSerializer(serializers.Serializer[ResponseStation]):
+class ResponseStationWriteSerializer(StrictInputMixin, serializers.Serializer[ResponseStation]):
     """Input for creating or changing a station."""
 
     name = serializers.CharField(max_length=100)
@@ -97,7 +98,7 @@ class AttackerTypeSerializer(serializers.Serializer[Any]):
     )
 
 
-class PatrolPlanRunSerializer(serializers.Serializer[PatrolPlan]):
+class PatrolPlanRunSerializer(StrictInputMixin, serializers.Serializer[PatrolPlan]):
     """Input for running a patrol plan."""
 
     name = serializers.CharField(max_length=200, required=False, allow_blank=True)
@@ -123,7 +124,7 @@ class ScheduleQuerySerializer(serializers.Serializer[Any]):
     file = serializers.ChoiceField(choices=ScheduleFile.choices, default=ScheduleFile.CSV)
 
 
-class CoverageRunSerializer(serializers.Serializer[Any]):
+class CoverageRunSerializer(StrictInputMixin, serializers.Serializer[Any]):
     """Input for a coverage run."""
 
     standard_seconds = serializers.FloatField(help_text="Response-time standard, seconds.")

@@ -16,6 +16,7 @@ from placeguard.engines.risk.catalogue import TIERS
 from placeguard.web.assessments import access, queries, scoring
 from placeguard.web.assessments.choices import AcceptanceStatus, ActionStatus, RiskBand
 from placeguard.web.assessments.models import ActionItem, Assessment, ReviewComment, RiskAcceptance
+from placeguard.web.common.strict import StrictInputMixin
 from placeguard.web.orgs.models import User
 from placeguard.web.sites.choices import SiteType
 from placeguard.web.sites.models import Site
@@ -241,14 +242,14 @@ class AssessmentDetailSerializer(AssessmentSerializer):
         }
 
 
-class AssessmentCreateSerializer(serializers.Serializer[Assessment]):
+class AssessmentCreateSerializer(StrictInputMixin, serializers.Serializer[Assessment]):
     """Start an assessment of a site."""
 
     site = serializers.IntegerField(help_text=_("Site id."))
     threat_level = serializers.IntegerField(default=3, help_text=_("National threat level 1–5."))
 
 
-class ContextSerializer(serializers.Serializer[Assessment]):
+class ContextSerializer(StrictInputMixin, serializers.Serializer[Assessment]):
     """The assessor's context; every field is optional."""
 
     threat_level = serializers.IntegerField(required=False, help_text=_("1 (low) to 5."))
@@ -257,19 +258,19 @@ class ContextSerializer(serializers.Serializer[Assessment]):
     impact = serializers.FloatField(required=False, help_text=_("1 to 2."))
 
 
-class AnswersSerializer(serializers.Serializer[Assessment]):
+class AnswersSerializer(StrictInputMixin, serializers.Serializer[Assessment]):
     """Answers to merge: question id → option index, "unknown", "n/a" or null (clear)."""
 
     answers = serializers.DictField(child=AnswerField(allow_null=True))
 
 
-class ApproveSerializer(serializers.Serializer[Assessment]):
+class ApproveSerializer(StrictInputMixin, serializers.Serializer[Assessment]):
     """Approve, with an optional comment."""
 
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ReturnSerializer(serializers.Serializer[Assessment]):
+class ReturnSerializer(StrictInputMixin, serializers.Serializer[Assessment]):
     """Return for changes: the comment says what to change."""
 
     comment = serializers.CharField(allow_blank=True)
@@ -287,7 +288,7 @@ class CommentSerializer(serializers.ModelSerializer[ReviewComment]):
         read_only_fields = fields
 
 
-class CommentCreateSerializer(serializers.Serializer[ReviewComment]):
+class CommentCreateSerializer(StrictInputMixin, serializers.Serializer[ReviewComment]):
     """A new review comment."""
 
     text = serializers.CharField(allow_blank=True)
@@ -434,14 +435,14 @@ class ActionItemSerializer(serializers.ModelSerializer[ActionItem]):
         read_only_fields = fields
 
 
-class ActionItemsCreateSerializer(serializers.Serializer[ActionItem]):
+class ActionItemsCreateSerializer(StrictInputMixin, serializers.Serializer[ActionItem]):
     """Measures of the plan to turn into action items."""
 
     measure_ids = serializers.ListField(child=serializers.CharField(max_length=64))
     due_date = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class ActionItemUpdateSerializer(serializers.Serializer[ActionItem]):
+class ActionItemUpdateSerializer(StrictInputMixin, serializers.Serializer[ActionItem]):
     """Changes to an action item; every field is optional."""
 
     status = serializers.ChoiceField(choices=ActionStatus.choices, required=False)
@@ -482,7 +483,7 @@ class RiskAcceptanceSerializer(serializers.ModelSerializer[RiskAcceptance]):
         return pack.scenario(obj.scenario).name if obj.scenario in pack.scenario_ids else ""
 
 
-class RiskAcceptanceCreateSerializer(serializers.Serializer[RiskAcceptance]):
+class RiskAcceptanceCreateSerializer(StrictInputMixin, serializers.Serializer[RiskAcceptance]):
     """Accept one scenario's residual risk until a date."""
 
     assessment = serializers.IntegerField()
@@ -491,7 +492,7 @@ class RiskAcceptanceCreateSerializer(serializers.Serializer[RiskAcceptance]):
     expires_on = serializers.DateField()
 
 
-class RevokeSerializer(serializers.Serializer[RiskAcceptance]):
+class RevokeSerializer(StrictInputMixin, serializers.Serializer[RiskAcceptance]):
     """Revoke an acceptance, optionally saying why."""
 
     reason = serializers.CharField(required=False, allow_blank=True, default="")

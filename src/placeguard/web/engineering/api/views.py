@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
@@ -14,6 +15,7 @@ from rest_framework.serializers import BaseSerializer
 from placeguard.web.engineering import access, services
 from placeguard.web.engineering.api.filters import StudyFilter
 from placeguard.web.engineering.api.serializers import (
+    RunStatusSerializer,
     StudyCreateSerializer,
     StudyListSerializer,
     StudySerializer,
@@ -38,7 +40,9 @@ class EngineeringStudyViewSet(
     """Evacuation and vehicle-dynamics studies of the sites you see.
 
     POST validates the GeoJSON and parameters (every problem at once, nothing stored on a
-    problem), runs the engine synchronously and stores the study. Studies are immutable.
+    problem), stores the study ``queued`` and starts its run in the background: 202 with the
+    study, whose ``run`` says where the run is; poll ``GET …/{id}/status/`` until
+    ``finished``. Studies are immutable.
     """
 
     filterset_class = StudyFilter
@@ -57,7 +61,7 @@ class EngineeringStudyViewSet(
             return StudyListSerializer
         return StudySerializer
 
-    @extend_schema(request=StudyCreateSerializer, responses={201: StudySerializer})
+    @extend_schema(request=StudyCreateSerializer, responses={202: StudySerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = StudyCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -73,7 +77,13 @@ class EngineeringStudyViewSet(
             parameters=data.get("parameters") or {},
         )
         fresh = services.get_study_for(actor, study.pk)
-        return Response(StudySerializer(fresh).data, status=status.HTTP_201_CREATED)
+        return Response(StudySerializer(fresh).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(responses={200: RunStatusSerializer})
+    @action(detail=True, methods=["get"], url_path="status")
+    def run_status(self, request: Request, pk: str | None = None) -> Response:
+        """Where the study's background run is: status, progress 0–100, message, error."""
+        return Response(services.run_status(self.get_object()))
 
     @extend_schema(responses={204: None})
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from placeguard.web.common.strict import StrictInputMixin
 from placeguard.web.orgs.choices import OrgKind, Role
-from placeguard.web.orgs.models import Organisation, Region, User
+from placeguard.web.orgs.models import ApiToken, Organisation, Region, User
+from placeguard.web.orgs.scopes import ALL, SCOPES
 
 
 class RegionSerializer(serializers.ModelSerializer[Region]):
@@ -33,8 +35,10 @@ class OrganisationSerializer(serializers.ModelSerializer[Organisation]):
         read_only_fields = fields
 
 
-class OrganisationWriteSerializer(serializers.Serializer[Organisation]):
-    """Input for creating or changing an organisation."""
+class OrganisationWriteSerializer(StrictInputMixin, serializers.Serializer[Organisation]):
+    """Input for creating or changing an organisation; its kind is fixed once created."""
+
+    immutable_fields = ("kind",)
 
     slug = serializers.SlugField(max_length=64)
     name = serializers.CharField(max_length=200)
@@ -76,7 +80,7 @@ class UserSerializer(serializers.ModelSerializer[User]):
         return sorted(user.role_set)
 
 
-class UserCreateSerializer(serializers.Serializer[User]):
+class UserCreateSerializer(StrictInputMixin, serializers.Serializer[User]):
     """Input for creating a user in the caller's organisation (or any, for platform admins)."""
 
     username = serializers.CharField(max_length=150)
@@ -92,7 +96,7 @@ class UserCreateSerializer(serializers.Serializer[User]):
     )
 
 
-class UserUpdateSerializer(serializers.Serializer[User]):
+class UserUpdateSerializer(StrictInputMixin, serializers.Serializer[User]):
     """Input for changing a user."""
 
     email = serializers.EmailField(required=False, allow_blank=True)
@@ -104,11 +108,16 @@ class UserUpdateSerializer(serializers.Serializer[User]):
     )
 
 
-class TokenRequestSerializer(serializers.Serializer[User]):
+class TokenRequestSerializer(StrictInputMixin, serializers.Serializer[User]):
     """Username and password."""
 
     username = serializers.CharField()
     password = serializers.CharField(style={"input_type": "password"})
+    otp = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="Authenticator or recovery code; required when the user has two-factor on.",
+    )
 
 
 class TokenResponseSerializer(serializers.Serializer[User]):
@@ -116,3 +125,39 @@ class TokenResponseSerializer(serializers.Serializer[User]):
 
     token = serializers.CharField()
     expires = serializers.DateTimeField()
+
+
+SCOPE_CHOICES = [ALL, *SCOPES]
+
+
+class ApiTokenSerializer(serializers.ModelSerializer[ApiToken]):
+    """One of the caller's tokens (never its secret)."""
+
+    class Meta:
+        model = ApiToken
+        fields = [
+            "id", "name", "prefix", "scopes", "read_only", "two_factor", "created", "expires",
+            "last_used", "revoked",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class ApiTokenCreateSerializer(StrictInputMixin, serializers.Serializer[ApiToken]):
+    """Input for a new token of the caller."""
+
+    name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    scopes = serializers.ListField(
+        child=serializers.ChoiceField(choices=SCOPE_CHOICES), min_length=1, required=False
+    )
+    read_only = serializers.BooleanField(required=False, default=False)  # type: ignore[assignment]
+    ttl_hours = serializers.IntegerField(required=False, min_value=1)
+
+
+class ApiTokenCreatedSerializer(ApiTokenSerializer):
+    """A new token with its secret, shown this once."""
+
+    token = serializers.CharField(read_only=True)
+
+    class Meta(ApiTokenSerializer.Meta):
+        fields = [*ApiTokenSerializer.Meta.fields, "token"]
+        read_only_fields = fields

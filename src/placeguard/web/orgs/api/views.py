@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib.auth import authenticate
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
@@ -16,9 +17,13 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from placeguard.core.errors import NotFoundError, PermissionDeniedError
-from placeguard.web.orgs import services
+from placeguard.web.common.problems import PROBLEM_CONTENT_TYPE, problem
+from placeguard.web.orgs import services, throttle
 from placeguard.web.orgs.access import is_principal_valid, visible_organisations, visible_users
 from placeguard.web.orgs.api.serializers import (
+    ApiTokenCreatedSerializer,
+    ApiTokenCreateSerializer,
+    ApiTokenSerializer,
     OrganisationSerializer,
     OrganisationWriteSerializer,
     RegionSerializer,
@@ -29,6 +34,9 @@ from placeguard.web.orgs.api.serializers import (
     UserUpdateSerializer,
 )
 from placeguard.web.orgs.models import ApiToken, Organisation, Region, User
+from placeguard.web.orgs.scopes import ALL as ALL_SCOPES
+from placeguard.web.orgs.scopes import TokenScopePermission
+from placeguard.web.orgs.twofactor import has_confirmed_totp, session_two_factor_ok
 
 
 def _actor(request: Request) -> User:
@@ -37,36 +45,93 @@ def _actor(request: Request) -> User:
     return user
 
 
+def _auth_problem(
+    status_code: int, code: str, title: str, headers: dict[str, str] | None = None
+) -> Response:
+    return Response(
+        problem(status_code, code, title),
+        status=status_code,
+        content_type=PROBLEM_CONTENT_TYPE,
+        headers=headers,
+    )
+
+
+def _locked(lock: throttle.Lockout) -> Response:
+    return _auth_problem(
+        429,
+        "login_locked",
+        str(_("Too many failed logins. Try again in %(minutes)d minute(s).") % {
+            "minutes": max(1, -(-lock.retry_after // 60))}),
+        headers={"Retry-After": str(lock.retry_after)},
+    )  # fmt: skip
+
+
 class TokenView(APIView):
-    """Exchange a username and password for an API token; DELETE revokes the token in use."""
+    """Exchange a username and password (and TOTP code) for an API token; DELETE revokes it.
+
+    Failed attempts count towards the login lockout shared with the web login (429 with
+    ``Retry-After`` while locked). A user with two-factor on must send ``otp``; the token is
+    then marked as two-factor. A member of an organisation that requires two-factor and has
+    not enrolled gets 403 ``two_factor_enrolment_required`` (enrol on the web first).
+    """
 
     permission_classes = [AllowAny]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "login"
+    required_scope_area = "account"
 
     @extend_schema(request=TokenRequestSerializer, responses={201: TokenResponseSerializer})
-    def post(self, request: Request) -> Response:
+    def post(self, request: Request) -> Response:  # noqa: PLR0911 - one return per outcome
         """Log in."""
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        username = serializer.validated_data["username"]
+        ip = throttle.client_ip(request._request)
+        lock = throttle.check(username, ip)
+        if lock is not None:
+            return _locked(lock)
         user = authenticate(
-            request._request,
-            username=serializer.validated_data["username"],
-            password=serializer.validated_data["password"],
+            request._request, username=username, password=serializer.validated_data["password"]
         )
         if not isinstance(user, User) or not is_principal_valid(user):
-            return Response(
-                {
-                    "type": "https://placeguard.readthedocs.io/problems/invalid_credentials",
-                    "title": "Invalid username or password.",
-                    "status": 401,
-                    "code": "invalid_credentials",
-                },
-                status=status.HTTP_401_UNAUTHORIZED,
-                content_type="application/problem+json",
+            lock = throttle.record_failure(username, ip, stage="password")
+            if lock is not None:
+                return _locked(lock)
+            return _auth_problem(
+                401,
+                "invalid_credentials",
+                "Invalid username or password.",
                 headers={"WWW-Authenticate": "Token"},
             )
-        token, secret = services.issue_token(user, actor=user)
+        two_factor = False
+        if has_confirmed_totp(user):
+            code = serializer.validated_data.get("otp") or ""
+            if not code:
+                return _auth_problem(
+                    401,
+                    "otp_required",
+                    str(_("Two-factor authentication is on: send the code as otp.")),
+                    headers={"WWW-Authenticate": "Token"},
+                )
+            if not services.verify_second_factor(user, code):
+                lock = throttle.record_failure(username, ip, stage="totp")
+                if lock is not None:
+                    return _locked(lock)
+                return _auth_problem(
+                    401,
+                    "invalid_otp",
+                    str(_("The two-factor code is not valid.")),
+                    headers={"WWW-Authenticate": "Token"},
+                )
+            two_factor = True
+        elif user.organisation is not None and user.organisation.require_two_factor:
+            return _auth_problem(
+                403,
+                "two_factor_enrolment_required",
+                str(_("Your organisation requires two-factor: enrol on the web first.")),
+            )
+        throttle.clear(username)
+        token, secret = services.issue_token(user, actor=user, two_factor=two_factor)
         return Response({"token": secret, "expires": token.expires}, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={204: None})
@@ -80,12 +145,62 @@ class TokenView(APIView):
 
     def get_permissions(self) -> list[BasePermission]:
         if self.request.method == "DELETE":
-            return [IsAuthenticated()]
+            return [IsAuthenticated(), TokenScopePermission()]
         return [AllowAny()]
+
+
+class ApiTokenViewSet(
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet[ApiToken],
+):
+    """The caller's own API tokens: list, create (secret shown once), revoke (DELETE).
+
+    A token used to create a token passes on at most its own scopes, lifetime and write
+    access; a token from a two-factor session (or two-factor token) is marked two-factor.
+    """
+
+    serializer_class = ApiTokenSerializer
+    pagination_class = None
+    required_scope_area = "account"
+
+    def get_queryset(self) -> QuerySet[ApiToken]:
+        user = self.request.user
+        if not isinstance(user, User) or not is_principal_valid(user):
+            return ApiToken.objects.none()
+        return ApiToken.objects.filter(user=user).order_by("-created", "-pk")
+
+    @extend_schema(request=ApiTokenCreateSerializer, responses={201: ApiTokenCreatedSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        actor = _actor(request)
+        serializer = ApiTokenCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        parent = request.auth if isinstance(request.auth, ApiToken) else None
+        token, secret = services.issue_token(
+            actor,
+            actor=actor,
+            name=data.get("name", ""),
+            scopes=data.get("scopes") or [ALL_SCOPES],
+            read_only=data.get("read_only", False),
+            ttl_hours=data.get("ttl_hours"),
+            two_factor=session_two_factor_ok(request),
+            parent=parent,
+        )
+        body = dict(ApiTokenSerializer(token).data)
+        body["token"] = secret
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        services.revoke_token(self.get_object(), actor=_actor(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class MeView(APIView):
     """The caller, with organisation and roles."""
+
+    required_scope_area = "account"
 
     @extend_schema(responses=UserSerializer)
     def get(self, request: Request) -> Response:
@@ -143,7 +258,7 @@ class OrganisationViewSet(
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         org = self.get_object()
         serializer = OrganisationWriteSerializer(
-            data=request.data, partial=kwargs.get("partial", False)
+            data=request.data, partial=kwargs.get("partial", False), context={"instance": org}
         )
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)

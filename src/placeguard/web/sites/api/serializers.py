@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from placeguard.web.common.strict import StrictInputMixin
 from placeguard.web.orgs.models import Organisation, Region
 from placeguard.web.sites.choices import SiteType
 from placeguard.web.sites.models import Site, Tag
@@ -38,7 +39,7 @@ class SiteSerializer(serializers.ModelSerializer[Site]):
         read_only_fields = fields
 
 
-class SiteWriteSerializer(serializers.Serializer[Site]):
+class SiteWriteSerializer(StrictInputMixin, serializers.Serializer[Site]):
     """Input for create and update; references are region codes and organisation slugs."""
 
     name = serializers.CharField(max_length=200)
@@ -63,7 +64,7 @@ class SiteWriteSerializer(serializers.Serializer[Site]):
     notes = serializers.CharField(required=False, allow_blank=True, max_length=5000)
 
 
-class ArchiveSerializer(serializers.Serializer[Site]):
+class ArchiveSerializer(StrictInputMixin, serializers.Serializer[Site]):
     """Archive (true) or restore (false) a site."""
 
     archived = serializers.BooleanField(default=True)

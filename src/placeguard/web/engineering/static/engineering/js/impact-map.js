@@ -3,8 +3,8 @@
  *
  * Every element with data-pg-impact-map becomes a Leaflet map of the heat-map GeoJSON the
  * vehicle engine returns (named by data-heat-map, a json_script element): one circle per
- * perimeter point coloured by its speed band (0-4; none when unreachable) and one line per
- * worst-case approach. Text reaches the page only as DOM text nodes. Without JavaScript the
+ * perimeter point coloured by its speed band (0-4; none when unreachable), the perimeter as
+ * segments coloured by the worse band of their ends, and one line per worst-case approach. Text reaches the page only as DOM text nodes. Without JavaScript the
  * table of worst points remains.
  */
 (function () {
@@ -45,6 +45,32 @@
     return box;
   }
 
+  /* The perimeter as segments between consecutive points (a closed ring), each coloured by the
+     worse band of its two ends: the speed a barrier along that stretch must withstand. */
+  function drawSegments(map, features) {
+    var pts = features.filter(function (f) {
+      return f.properties && f.properties.kind === "perimeter_point" && f.geometry &&
+        f.geometry.type === "Point";
+    }).sort(function (a, b) {
+      return a.properties.index - b.properties.index;
+    });
+    var count = 0;
+    for (var i = 0; i < pts.length && pts.length > 1; i += 1) {
+      var a = pts[i];
+      var b = pts[(i + 1) % pts.length];
+      var bands = [a.properties.band, b.properties.band].filter(function (x) {
+        return typeof x === "number";
+      });
+      var band = bands.length ? Math.max.apply(null, bands) : null;
+      L.polyline([
+        [a.geometry.coordinates[1], a.geometry.coordinates[0]],
+        [b.geometry.coordinates[1], b.geometry.coordinates[0]]
+      ], { className: "pg-segment " + bandClass(band), interactive: false }).addTo(map);
+      count += 1;
+    }
+    map.getContainer().setAttribute("data-segment-count", String(count));
+  }
+
   function init(container) {
     if (container.getAttribute("data-pg-map-ready") || typeof L === "undefined") {
       return;
@@ -65,6 +91,7 @@
     } else {
       container.classList.add("map--plain");
     }
+    drawSegments(map, data.features);
     var bounds = L.latLngBounds([]);
     var points = 0;
     data.features.forEach(function (feature) {

@@ -1,0 +1,161 @@
+"""Sharing performance (issue 6): publishing to 10,000 recipients, and the filtered list.
+
+Claims measured:
+
+1. Publishing a bulletin whose targeting rule resolves to 500 operators with 20 users each
+   (10,000 recipient users) queues every acknowledgement row in < 5 s (target of the issue).
+   The figure includes resolving the rule, checking every recipient with ``can_view`` and the
+   bulk insert.
+2. ``GET /api/v1/bulletins/`` over 100,000 bulletins with visibility filtering: p95 over N
+   requests against the 100 ms target, and the number of queries per request (fixed).
+
+Runs on a throwaway SQLite database (``_harness``). The issue names PostgreSQL for claim 2; run
+``scripts/with-postgres.sh`` with ``DATABASE_URL`` set to measure there.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import statistics
+import time
+
+from _harness import django_with_fresh_db
+
+if "DATABASE_URL" in os.environ and os.environ["DATABASE_URL"].startswith("postgres"):
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "placeguard.web.config.settings")
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+else:
+    django_with_fresh_db()
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from placeguard.web.orgs import services as orgs
+from placeguard.web.orgs.models import Organisation, RoleGrant, User
+from placeguard.web.orgs.services import issue_token
+from placeguard.web.sharing import services
+from placeguard.web.sharing.choices import TLP_RANK
+from placeguard.web.sharing.models import Acknowledgement, Bulletin, BulletinOrg
+from placeguard.web.sites.models import Site
+
+N_ORGS, PER_ORG = 500, 20
+N_BULLETINS = int(os.environ.get("SHARING_BENCH_BULLETINS", "100000"))
+N_REQUESTS = 30
+PUBLISH_TARGET_S, LIST_TARGET_S = 5.0, 0.100
+
+region = orgs.create_region(actor=None, code="bench", name="Bench", country_code="XB")
+police_org = orgs.create_organisation(
+    actor=None, regions=[region], slug="police", name="Police", kind="LAW_ENFORCEMENT",
+    country_code="XB", vetted=True,
+)  # fmt: skip
+police = orgs.create_user(actor=None, username="police", organisation=police_org,
+                          roles=["ANALYST", "PUBLISHER"], password="x" * 20)  # fmt: skip
+
+Organisation.objects.bulk_create(
+    [
+        Organisation(
+            slug=f"op-{i}", name=f"Operator {i}", kind="OPERATOR", country_code="XB", vetted=True
+        )
+        for i in range(N_ORGS)
+    ]
+)
+operators = list(Organisation.objects.filter(kind="OPERATOR").order_by("pk"))
+Site.objects.bulk_create(
+    [
+        Site(
+            name=f"Mall {o.pk}",
+            site_type="retail",
+            region=region,
+            operator=o,
+            latitude=0.0,
+            longitude=0.0,
+            capacity=1000,
+        )
+        for o in operators
+    ]
+)
+User.objects.bulk_create(
+    [
+        User(username=f"u{o.pk}-{j}", organisation=o, password="!")  # noqa: S106 - unusable
+        for o in operators
+        for j in range(PER_ORG)
+    ]
+)
+RoleGrant.objects.bulk_create(
+    [
+        RoleGrant(user_id=pk, role="ANALYST")
+        for pk in User.objects.filter(organisation__kind="OPERATOR").values_list("pk", flat=True)
+    ]
+)
+
+draft = services.create_bulletin(
+    {"title": "Vehicle threat to retail sites", "tlp": "amber",
+     "target_site_types": ["retail"], "target_regions": ["bench"]},
+    actor=police,
+)  # fmt: skip
+start = time.perf_counter()
+services.publish_bulletin(draft, actor=police)
+publish_s = time.perf_counter() - start
+queued = Acknowledgement.objects.filter(bulletin=draft).count()
+assert queued == N_ORGS * PER_ORG, queued
+print(
+    f"publish to {queued} recipient users ({N_ORGS} organisations resolved by rule): "
+    f"{publish_s:.2f} s  |  target {PUBLISH_TARGET_S:.0f} s  |  "
+    f"{PUBLISH_TARGET_S / publish_s:.1f}× under target"
+)
+
+# ------------------------------------------------------------------ the list on 100,000 rows
+rng = random.Random(6)
+tlps = list(TLP_RANK)
+now = timezone.now()
+batch: list[Bulletin] = []
+for i in range(N_BULLETINS):
+    tlp = rng.choice(tlps)
+    batch.append(
+        Bulletin(
+            author=police,
+            org=police_org,
+            org_kind="LAW_ENFORCEMENT",
+            title=f"B{i}",
+            tlp=tlp,
+            tlp_rank=TLP_RANK[tlp],
+            status=rng.choice(["published"] * 8 + ["draft", "withdrawn"]),
+            audience_community=tlp in {"clear", "green"} and rng.random() < 0.3,
+            published_at=now,
+        )
+    )
+Bulletin.objects.bulk_create(batch, batch_size=5000)
+ids = list(Bulletin.objects.values_list("pk", flat=True))
+BulletinOrg.objects.bulk_create(
+    [BulletinOrg(bulletin_id=pk, org=rng.choice(operators)) for pk in ids],
+    batch_size=5000,
+    ignore_conflicts=True,
+)
+reader = User.objects.filter(organisation=operators[0]).first()
+assert reader is not None
+client = APIClient()
+client.credentials(HTTP_AUTHORIZATION=f"Token {issue_token(reader, actor=reader)[1]}")
+client.get("/api/v1/bulletins/")  # warm up
+times = []
+for _ in range(N_REQUESTS):
+    t0 = time.perf_counter()
+    response = client.get("/api/v1/bulletins/", {"page_size": 50})
+    times.append(time.perf_counter() - t0)
+    assert response.status_code == 200
+with CaptureQueriesContext(connection) as queries:
+    count = client.get("/api/v1/bulletins/", {"page_size": 50}).json()["count"]
+p95 = statistics.quantiles(times, n=20)[-1]
+print(
+    f"bulletin list ({connection.vendor}), {len(ids)} bulletins, {count} visible to an "
+    f"operator analyst, page of 50: p95 {p95 * 1000:.1f} ms over {N_REQUESTS} requests  |  "
+    f"target {LIST_TARGET_S * 1000:.0f} ms  |  ratio ×{LIST_TARGET_S / p95:.2f}  |  "
+    f"{len(queries)} queries per request"
+)

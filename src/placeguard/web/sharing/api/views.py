@@ -1,0 +1,283 @@
+"""Sharing endpoints: thin views over ``queries`` (reads) and ``services`` (writes).
+
+Every read starts from ``queries.bulletins_visible_to`` / ``acks_visible_to`` (list, detail,
+search, counts, CSV export, receipts). Invariant violations, unknown fields and attempts to change
+immutable fields answer 422 problem+json with every field problem.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import StreamingHttpResponse
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from placeguard.core import errors as pg
+from placeguard.core.spreadsheet import guard_formula
+from placeguard.web.common.problems import PROBLEM_CONTENT_TYPE, problem
+from placeguard.web.common.streaming import csv_lines
+from placeguard.web.orgs.models import User
+from placeguard.web.sharing import queries, services
+from placeguard.web.sharing.api.serializers import (
+    AcknowledgementSerializer,
+    BulletinSerializer,
+    SharingGroupSerializer,
+)
+from placeguard.web.sharing.choices import BulletinStatus, Tlp
+from placeguard.web.sharing.models import Acknowledgement, Bulletin, SharingGroup
+
+
+def _actor(request: Request) -> User:
+    user = request.user
+    assert isinstance(user, User)  # IsAuthenticated ran first
+    return user
+
+
+def _body(request: Request) -> dict[str, Any]:
+    data: Any = request.data
+    if not isinstance(data, dict):
+        msg = "A JSON object is expected."
+        raise pg.ValidationError(msg, code="parse_error")
+    return dict(data)
+
+
+class _Strict422:
+    """422 for invariant violations and strict-input errors; the rest as usual."""
+
+    def handle_exception(self, exc: Exception) -> Response:
+        is_strict = isinstance(exc, pg.ValidationError) and (
+            isinstance(exc, services.InvariantError)
+            or any(e.code in {"unknown_field", "immutable"} for e in exc.errors)
+        )
+        if is_strict:
+            assert isinstance(exc, pg.ValidationError)
+            errors = [{"field": e.field, "message": e.message, "code": e.code} for e in exc.errors]
+            body = problem(422, exc.code, exc.message, errors=errors)
+            return Response(body, status=422, content_type=PROBLEM_CONTENT_TYPE)
+        return super().handle_exception(exc)  # type: ignore[misc, no-any-return]
+
+
+def filtered(rows: QuerySet[Bulletin], params: Any) -> QuerySet[Bulletin]:
+    """Apply ``?tlp=``, ``?status=`` and ``?q=`` (search looks at content: stubs never match)."""
+    tlp = params.get("tlp")
+    if tlp:
+        rows = rows.filter(tlp=tlp if tlp in Tlp.values else "-")
+    state = params.get("status")
+    if state:
+        rows = rows.filter(status=state if state in BulletinStatus.values else "-")
+    q = (params.get("q") or "").strip()
+    if q:
+        rows = rows.filter(Q(is_stub=False)).filter(Q(title__icontains=q) | Q(body__icontains=q))
+    return rows
+
+
+CSV_HEADER = ["id", "status", "tlp", "org", "title", "published_at", "withdrawal_reason"]
+
+
+def csv_rows(rows: QuerySet[Bulletin]) -> Iterator[list[str]]:
+    """CSV export rows (formula-guarded); stubs leave the title empty."""
+    yield CSV_HEADER
+    for b in rows.select_related("org").iterator(chunk_size=2000):
+        stub = bool(getattr(b, "is_stub", False))
+        yield [
+            str(b.pk),
+            b.status,
+            b.tlp,
+            guard_formula(b.org.slug),
+            "" if stub else guard_formula(b.title),
+            b.published_at.isoformat() if b.published_at else "",
+            guard_formula(b.withdrawal_reason),
+        ]
+
+
+class BulletinViewSet(
+    _Strict422,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet[Bulletin],
+):
+    """Bulletins you may see (withdrawn ones from elsewhere as stubs).
+
+    Filters: ``tlp``, ``status``, ``q`` (title and body). POST creates a draft; PATCH edits
+    (only the originator's publishers relax TLP or widen the audience, audited); ``publish``,
+    ``withdraw``, ``acknowledge``; ``receipts`` lists who read and acknowledged (originator);
+    ``counts`` and ``export`` (CSV) cover exactly what the list shows.
+    """
+
+    serializer_class = BulletinSerializer
+
+    def get_queryset(self) -> QuerySet[Bulletin]:
+        rows = queries.bulletins_visible_to(self.request.user).select_related("author", "org")
+        rows = rows.prefetch_related("group_rows", "org_rows", "user_rows", "ntk_rows")
+        if self.action == "list":
+            return filtered(rows, self.request.query_params)
+        return rows
+
+    def _read(self, pk: int, code: int = status.HTTP_200_OK) -> Response:
+        row = self.get_queryset().get(pk=pk)
+        return Response(BulletinSerializer(row).data, status=code)
+
+    def _content(self) -> Bulletin:
+        bulletin = self.get_object()
+        if getattr(bulletin, "is_stub", False):
+            msg = "No such bulletin."
+            raise pg.NotFoundError(msg)
+        return bulletin
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        bulletin = self.get_object()
+        if not getattr(bulletin, "is_stub", False):
+            services.mark_read(bulletin, actor=_actor(request))
+        return Response(BulletinSerializer(bulletin).data)
+
+    @extend_schema(request=None, responses={201: BulletinSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        bulletin = services.create_bulletin(_body(request), actor=_actor(request))
+        return self._read(bulletin.pk, status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: BulletinSerializer})
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        bulletin = services.update_bulletin(self._content(), _body(request), actor=_actor(request))
+        return self._read(bulletin.pk)
+
+    @extend_schema(request=None, responses={200: BulletinSerializer})
+    @action(detail=True, methods=["post"])
+    def publish(self, request: Request, pk: str | None = None) -> Response:
+        bulletin = services.publish_bulletin(self._content(), actor=_actor(request))
+        code = status.HTTP_200_OK if bulletin.status == "published" else status.HTTP_202_ACCEPTED
+        return self._read(bulletin.pk, code)
+
+    @extend_schema(request=None, responses={200: BulletinSerializer})
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, pk: str | None = None) -> Response:
+        body = _body(request)
+        unknown = [k for k in body if k != "reason"]
+        if unknown:
+            msg = "Unknown field."
+            raise pg.ValidationError(
+                msg, errors=[pg.FieldError(k, "Unknown field.", "unknown_field")
+                                          for k in unknown],
+            )  # fmt: skip
+        reason = body.get("reason")
+        bulletin = services.withdraw_bulletin(
+            self._content(), reason=reason if isinstance(reason, str) else "", actor=_actor(request)
+        )
+        return self._read(bulletin.pk)
+
+    @extend_schema(request=None, responses={200: AcknowledgementSerializer})
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request: Request, pk: str | None = None) -> Response:
+        ack = services.acknowledge(self._content(), actor=_actor(request))
+        return Response(AcknowledgementSerializer(ack).data)
+
+    @extend_schema(responses={200: AcknowledgementSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def receipts(self, request: Request, pk: str | None = None) -> Response:
+        bulletin = self._content()
+        user = _actor(request)
+        if user.organisation_id != bulletin.org_id:
+            msg = "Receipts are for the originating organisation."
+            raise pg.PermissionDeniedError(msg)
+        acks = (
+            queries.acks_visible_to(user)
+            .filter(bulletin=bulletin)
+            .select_related("user", "org")
+            .order_by("org__name", "user__username")
+        )
+        return Response(AcknowledgementSerializer(acks, many=True).data)
+
+    @extend_schema(responses={200: dict})
+    @action(detail=False, methods=["get"])
+    def counts(self, request: Request) -> Response:
+        rows = filtered(queries.bulletins_visible_to(request.user), request.query_params)
+        by_tlp = dict(rows.values_list("tlp").annotate(n=Count("id")).order_by())
+        by_status = dict(rows.values_list("status").annotate(n=Count("id")).order_by())
+        return Response({"total": sum(by_tlp.values()), "tlp": by_tlp, "status": by_status})
+
+    @extend_schema(responses={(200, "text/csv"): str})
+    @action(detail=False, methods=["get"])
+    def export(self, request: Request) -> StreamingHttpResponse:
+        rows = filtered(queries.bulletins_visible_to(request.user), request.query_params)
+        response = StreamingHttpResponse(csv_lines(csv_rows(rows)), content_type="text/csv")
+        response["Content-Disposition"] = 'attachment; filename="bulletins.csv"'
+        return response
+
+
+class SharingGroupViewSet(
+    _Strict422,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet[SharingGroup],
+):
+    """Sharing groups your organisation owns or belongs to (W4).
+
+    POST creates one (publishers and org admins); PATCH edits settings and the membership rule
+    (owner or extenders); ``members`` (POST) sets the explicit members.
+    """
+
+    serializer_class = SharingGroupSerializer
+
+    def get_queryset(self) -> QuerySet[SharingGroup]:
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no real user
+            return SharingGroup.objects.none()
+        return (
+            services.groups_visible_to(_actor(self.request))
+            .select_related("owner")
+            .prefetch_related("rule_regions", Prefetch("memberships"))
+        )
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        context["viewer_org"] = getattr(self.request.user, "organisation_id", None)
+        return context
+
+    def _read(self, pk: int, code: int = status.HTTP_200_OK) -> Response:
+        row = self.get_queryset().get(pk=pk)
+        return Response(self.get_serializer(row).data, status=code)
+
+    @extend_schema(request=None, responses={201: SharingGroupSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        group = services.create_group(_body(request), actor=_actor(request))
+        return self._read(group.pk, status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: SharingGroupSerializer})
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        body = _body(request)
+        immutable = [k for k in ("id", "owner") if k in body]
+        if immutable:
+            msg = "Immutable field."
+            raise pg.ValidationError(
+                msg,
+                errors=[pg.FieldError(k, "Cannot change.", "immutable") for k in immutable],
+            )
+        group = services.update_group(self.get_object(), body, actor=_actor(request))
+        return self._read(group.pk)
+
+    @extend_schema(request=None, responses={200: SharingGroupSerializer})
+    @action(detail=True, methods=["post"])
+    def members(self, request: Request, pk: str | None = None) -> Response:
+        body = _body(request)
+        raw = body.get("members")
+        if set(body) != {"members"} or not isinstance(raw, list):
+            msg = 'Expected {"members": [{"organisation": id, "extender": bool}]}.'
+            raise pg.ValidationError(
+                msg,
+                errors=[pg.FieldError("members", "Invalid value.", "invalid")],
+            )
+        members: dict[int, bool] = {}
+        for entry in raw:
+            if not isinstance(entry, dict) or not isinstance(entry.get("organisation"), int):
+                msg = "Invalid member."
+                raise pg.ValidationError(msg, errors=[pg.FieldError("members", "Invalid member.")])
+            members[entry["organisation"]] = bool(entry.get("extender", False))
+        group = services.set_group_members(self.get_object(), members, actor=_actor(request))
+        return self._read(group.pk)
+
+
+__all__ = ["Acknowledgement", "BulletinViewSet", "SharingGroupViewSet"]

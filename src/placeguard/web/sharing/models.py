@@ -1,0 +1,294 @@
+"""Sharing: the instance community, sharing groups, bulletins and their acknowledgements.
+
+Storage follows the "planned queryset twin" of docs/sharing-policy.md so that every read rule is
+a plain filter: the TLP is stored with its rank, caveats are booleans, and every audience form is
+a row (organisations carry ``via_rule`` when a targeting rule resolved them at publish time).
+Who may see what is decided by ``queries.py`` only; writes go through ``services.py``.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from placeguard.web.orgs.choices import OrgKind
+from placeguard.web.orgs.models import Organisation, Region, User
+from placeguard.web.sharing.choices import BulletinStatus, Tlp
+
+
+class Community(models.Model):
+    """The TLP:GREEN community of this instance: every active, vetted organisation.
+
+    Membership is not stored: vetting an organisation is what admits it (section 8.1). The row
+    exists so the community has a name and a slug that audiences and exports can refer to.
+    """
+
+    slug = models.SlugField(_("short name"), max_length=64, unique=True, default="instance")
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("community")
+        verbose_name_plural = _("communities")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClientLink(models.Model):
+    """A client organisation registered ``provider`` as its security provider (R9)."""
+
+    provider = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="client_links"
+    )
+    client = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="provider_links"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["provider", "client"], name="unique_client_link"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider_id} → {self.client_id}"
+
+
+class SharingGroup(models.Model):
+    """A named set of organisations that bulletins can be addressed to (W4).
+
+    Members are explicit rows; a membership rule (organisation kinds, sectors = site types the
+    organisation operates, regions) adds rows marked ``via_rule`` when the rule is applied. The
+    owner is always a member and an extender.
+    """
+
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    owner = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="owned_sharing_groups",
+        verbose_name=_("owner"),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    hide_members = models.BooleanField(
+        _("hide members"),
+        default=False,
+        help_text=_("Only the owner and extenders see the member list."),
+    )
+    rule_org_kinds = models.JSONField(_("rule: organisation kinds"), default=list, blank=True)
+    rule_site_types = models.JSONField(_("rule: sectors (site types)"), default=list, blank=True)
+    rule_regions = models.ManyToManyField(
+        Region, blank=True, related_name="+", verbose_name=_("rule: regions")
+    )
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering: ClassVar = ["name", "id"]
+        verbose_name = _("sharing group")
+        verbose_name_plural = _("sharing groups")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SharingGroupMember(models.Model):
+    """One organisation in a sharing group."""
+
+    group = models.ForeignKey(SharingGroup, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="sharing_memberships"
+    )
+    extender = models.BooleanField(_("may edit membership"), default=False)
+    via_rule = models.BooleanField(_("added by the membership rule"), default=False)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["group", "organisation"], name="unique_group_member"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group_id}:{self.organisation_id}"
+
+
+class Bulletin(models.Model):
+    """A bulletin from police or an authority to operators (or anyone), under TLP 2.0."""
+
+    author = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="bulletins", verbose_name=_("author")
+    )
+    org = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="bulletins",
+        verbose_name=_("originating organisation"),
+    )
+    org_kind = models.CharField(max_length=32, choices=OrgKind.choices, editable=False)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=BulletinStatus.choices,
+        default=BulletinStatus.DRAFT,
+        db_index=True,
+    )
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("body (Markdown)"), blank=True)
+    tlp = models.CharField(_("TLP"), max_length=16, choices=Tlp.choices, default=Tlp.AMBER)
+    tlp_rank = models.PositiveSmallIntegerField(editable=False, default=2, db_index=True)
+    # Audience: any combination (docs/sharing-policy.md, decision 7).
+    audience_public = models.BooleanField(_("public"), default=False)
+    audience_community = models.BooleanField(_("the community"), default=False)
+    groups: models.ManyToManyField[SharingGroup, BulletinGroup] = models.ManyToManyField(
+        SharingGroup,
+        through="BulletinGroup",
+        blank=True,
+        related_name="bulletins",
+        verbose_name=_("sharing groups"),
+    )
+    orgs: models.ManyToManyField[Organisation, BulletinOrg] = models.ManyToManyField(
+        Organisation,
+        through="BulletinOrg",
+        blank=True,
+        related_name="addressed_bulletins",
+        verbose_name=_("organisations"),
+    )
+    users: models.ManyToManyField[User, BulletinUser] = models.ManyToManyField(
+        User,
+        through="BulletinUser",
+        blank=True,
+        related_name="addressed_bulletins",
+        verbose_name=_("named people"),
+    )
+    # Targeting rule, resolved to BulletinOrg rows (via_rule=True) when published.
+    target_site_types = models.JSONField(_("target site types"), default=list, blank=True)
+    target_regions = models.ManyToManyField(
+        Region, blank=True, related_name="+", verbose_name=_("target regions")
+    )
+    # Caveats.
+    le_only = models.BooleanField(_("law enforcement only"), default=False)
+    pii = models.BooleanField(_("contains personal data"), default=False)
+    source_protected = models.BooleanField(_("source protected"), default=False)
+    # R8: need_to_know tokens are BulletinNeedToKnow rows; the flag tells "no list" from "[]".
+    has_need_to_know = models.BooleanField(default=False)
+    valid_from = models.DateTimeField(_("valid from"), null=True, blank=True)
+    valid_until = models.DateTimeField(_("valid until"), null=True, blank=True)
+    withdrawal_reason = models.TextField(_("withdrawal reason"), blank=True)
+    approval_requested_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("A broadcast (community or public) waits for a second publisher (W2)."),
+    )
+    created = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["-created", "-id"]
+        verbose_name = _("bulletin")
+        verbose_name_plural = _("bulletins")
+        indexes: ClassVar = [
+            models.Index(fields=["status", "tlp_rank"]),
+            models.Index(fields=["org", "created"]),
+            models.Index(fields=["author", "created"]),
+            models.Index(fields=["audience_community", "tlp_rank"]),
+            models.Index(fields=["audience_public", "tlp"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class BulletinGroup(models.Model):
+    """A sharing group a bulletin is addressed to."""
+
+    bulletin = models.ForeignKey(Bulletin, on_delete=models.CASCADE, related_name="group_rows")
+    group = models.ForeignKey(SharingGroup, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["bulletin", "group"], name="unique_bulletin_group"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bulletin_id}→group {self.group_id}"
+
+
+class BulletinOrg(models.Model):
+    """A recipient organisation, named or resolved from the targeting rule (``via_rule``)."""
+
+    bulletin = models.ForeignKey(Bulletin, on_delete=models.CASCADE, related_name="org_rows")
+    org = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    via_rule = models.BooleanField(default=False)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["bulletin", "org"], name="unique_bulletin_org"),
+        ]
+        indexes: ClassVar = [models.Index(fields=["org", "bulletin"])]
+
+    def __str__(self) -> str:
+        return f"{self.bulletin_id}→org {self.org_id}"
+
+
+class BulletinUser(models.Model):
+    """A named recipient (the only audience of TLP:RED)."""
+
+    bulletin = models.ForeignKey(Bulletin, on_delete=models.CASCADE, related_name="user_rows")
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["bulletin", "user"], name="unique_bulletin_user"),
+        ]
+        indexes: ClassVar = [models.Index(fields=["user", "bulletin"])]
+
+    def __str__(self) -> str:
+        return f"{self.bulletin_id}→user {self.user_id}"
+
+
+class BulletinNeedToKnow(models.Model):
+    """A role or team a recipient must hold (R8)."""
+
+    bulletin = models.ForeignKey(Bulletin, on_delete=models.CASCADE, related_name="ntk_rows")
+    token = models.CharField(max_length=64)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["bulletin", "token"], name="unique_bulletin_ntk"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bulletin_id}:{self.token}"
+
+
+class Acknowledgement(models.Model):
+    """A recipient's read receipt and acknowledgement of a bulletin (a child item, R7).
+
+    Rows are queued (both times empty) for every recipient who can read the bulletin when it
+    is published, and created on first read for recipients who joined later.
+    """
+
+    bulletin = models.ForeignKey(Bulletin, on_delete=models.CASCADE, related_name="acks")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="bulletin_acks")
+    org = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    queued_at = models.DateTimeField()
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["bulletin", "org", "user"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["bulletin", "user"], name="unique_bulletin_ack"),
+        ]
+
+    def __str__(self) -> str:
+        return f"ack {self.bulletin_id}:{self.user_id}"

@@ -1,0 +1,959 @@
+"""All writes of the sharing app: bulletins, acknowledgements and sharing groups.
+
+Every function takes a keyword-only ``actor``, decides with the pure policy
+(``placeguard.core.sharing``), checks the write-time invariants I1–I8 *before* writing (every
+problem at once, raised as :class:`InvariantError` → HTTP 422), and writes the change and its
+audit event in one transaction. Widening an audience or relaxing TLP is audited as its own event
+(``bulletin.widen``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any, cast
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from placeguard.core.errors import (
+    ConflictError,
+    FieldError,
+    NotFoundError,
+    PermissionDeniedError,
+    ValidationError,
+)
+from placeguard.core.sharing import invariants, policy
+from placeguard.core.sharing import tlp as tlp_rules
+from placeguard.core.sharing.model import (
+    EDITOR_ROLES,
+    AudienceKind,
+    Decision,
+    Item,
+    Principal,
+    Problem,
+)
+from placeguard.core.sharing.model import SharingGroup as GroupValue
+from placeguard.core.vocab import TLP, OrgKind, SiteType
+from placeguard.web.audit import services as audit
+from placeguard.web.orgs.models import Organisation, Region, User
+from placeguard.web.sharing import principals
+from placeguard.web.sharing.choices import TLP_RANK, BulletinStatus
+from placeguard.web.sharing.models import (
+    Acknowledgement,
+    Bulletin,
+    BulletinGroup,
+    BulletinNeedToKnow,
+    BulletinOrg,
+    BulletinUser,
+    ClientLink,
+    SharingGroup,
+    SharingGroupMember,
+)
+from placeguard.web.sharing.queries import bulletins_visible_to
+
+__all__ = [
+    "BULLETIN_FIELDS",
+    "IMMUTABLE_FIELDS",
+    "InvariantError",
+    "acknowledge",
+    "create_bulletin",
+    "create_group",
+    "get_bulletin_for",
+    "get_group_for",
+    "groups_visible_to",
+    "link_provider",
+    "mark_read",
+    "publish_bulletin",
+    "set_group_members",
+    "update_bulletin",
+    "update_group",
+    "withdraw_bulletin",
+]
+
+#: Fields a client may set on a bulletin (create and edit).
+BULLETIN_FIELDS = frozenset(
+    {
+        "title",
+        "body",
+        "tlp",
+        "audience_public",
+        "audience_community",
+        "groups",
+        "orgs",
+        "users",
+        "target_site_types",
+        "target_regions",
+        "le_only",
+        "pii",
+        "source_protected",
+        "need_to_know",
+        "valid_from",
+        "valid_until",
+    }
+)
+#: I7: fields that never change (a client sending a different value gets 422).
+IMMUTABLE_FIELDS = frozenset({"id", "author", "org", "parent", "kind"})
+_BOOL_FIELDS = ("audience_public", "audience_community", "le_only", "pii", "source_protected")
+_ID_LISTS = ("groups", "orgs", "users")
+
+
+class InvariantError(ValidationError):
+    """A write-time invariant (I1–I8) or a policy rule refused the change: HTTP 422."""
+
+    code = "invariant_violation"
+
+
+def _problems_error(problems: Sequence[Problem]) -> InvariantError:
+    return InvariantError(
+        _("The change breaks the sharing rules; nothing was saved."),
+        errors=[FieldError(p.field, f"{p.rule}: {p.message}", code=p.rule) for p in problems],
+    )
+
+
+def _principal(actor: User) -> Principal:
+    principal = principals.principal_for(actor)
+    if principal is None:
+        raise PermissionDeniedError(_("You need an organisation to share."))
+    return principal
+
+
+def _deny(decision: Decision, *, visible: bool = True) -> None:
+    """Raise for a denied write: 404 if the actor cannot see the item, else 403."""
+    if decision.allowed:
+        return
+    if not visible:
+        raise NotFoundError(_("No such bulletin."))
+    msg = f"{decision.rule}: {decision.reason}"
+    raise PermissionDeniedError(msg)
+
+
+def _writer_check(principal: Principal, level: TLP) -> None:
+    """R0 and W6 for any write: valid principal, two-factor above CLEAR, writable token."""
+    if not policy.principal_is_valid(principal):
+        raise PermissionDeniedError(_("Your account or organisation is inactive or not vetted."))
+    if not principal.mfa and level is not TLP.CLEAR:
+        raise PermissionDeniedError(_("Two-factor authentication is required above TLP:CLEAR."))
+    if principal.read_only:
+        raise PermissionDeniedError(_("This token is read-only."))
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+@dataclass
+class BulletinData:
+    """Parsed bulletin input (types checked; meaning is checked by the invariants)."""
+
+    title: str = ""
+    body: str = ""
+    tlp: TLP = TLP.AMBER
+    audience_public: bool = False
+    audience_community: bool = False
+    groups: frozenset[int] = frozenset()
+    orgs: frozenset[int] = frozenset()
+    users: frozenset[int] = frozenset()
+    target_site_types: tuple[str, ...] = ()
+    target_regions: frozenset[int] = frozenset()
+    le_only: bool = False
+    pii: bool = False
+    source_protected: bool = False
+    need_to_know: frozenset[str] | None = None
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+
+
+def _as_datetime(value: Any) -> datetime | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        parsed: datetime | None = value
+    elif isinstance(value, str):
+        parsed = parse_datetime(value)
+    else:
+        parsed = None
+    if parsed is None:
+        raise TypeError
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed, timezone.get_current_timezone())
+    return parsed
+
+
+def _id_set(value: Any) -> frozenset[int]:
+    if not isinstance(value, list | tuple | set | frozenset):
+        raise TypeError
+    out = set()
+    for v in value:
+        if isinstance(v, bool) or not isinstance(v, int | str):
+            raise TypeError
+        out.add(int(v))
+    return frozenset(out)
+
+
+def _region_ids(value: Any) -> frozenset[int]:
+    if not isinstance(value, list | tuple | set | frozenset):
+        raise TypeError
+    ids = {int(v) for v in value if isinstance(v, int) and not isinstance(v, bool)}
+    codes = {v for v in value if isinstance(v, str)}
+    if len(ids) + len(codes) != len(set(value)):
+        raise TypeError
+    found = dict(Region.objects.filter(code__in=codes).values_list("code", "pk"))
+    missing = codes - set(found)
+    if missing or (ids and Region.objects.filter(pk__in=ids).count() != len(ids)):
+        raise LookupError
+    return frozenset(ids | set(found.values()))
+
+
+def parse_bulletin(  # noqa: PLR0912 - one branch per field
+    raw: Mapping[str, Any], *, base: BulletinData | None = None
+) -> BulletinData:
+    """Check the types of ``raw`` (every problem at once); unknown fields are refused."""
+    data = replace(base) if base is not None else BulletinData()
+    errors: list[FieldError] = [
+        FieldError(key, _("Unknown field."), code="unknown_field")
+        for key in raw
+        if key not in BULLETIN_FIELDS and key not in IMMUTABLE_FIELDS
+    ]
+    for key, value in raw.items():
+        try:
+            if key in {"title", "body"}:
+                if not isinstance(value, str):
+                    raise TypeError
+                setattr(data, key, value.strip() if key == "title" else value)
+            elif key == "tlp":
+                data.tlp = TLP(value)
+            elif key in _BOOL_FIELDS:
+                if not isinstance(value, bool):
+                    raise TypeError
+                setattr(data, key, value)
+            elif key in _ID_LISTS:
+                setattr(data, key, _id_set(value))
+            elif key == "target_site_types":
+                if not isinstance(value, list | tuple):
+                    raise TypeError
+                data.target_site_types = tuple(sorted({SiteType(v).value for v in value}))
+            elif key == "target_regions":
+                data.target_regions = _region_ids(value)
+            elif key == "need_to_know":
+                if value is None:
+                    data.need_to_know = None
+                elif isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+                    data.need_to_know = frozenset(v.strip() for v in value if v.strip())
+                else:
+                    raise TypeError
+            elif key in {"valid_from", "valid_until"}:
+                setattr(data, key, _as_datetime(value))
+        except LookupError:
+            errors.append(FieldError(key, _("Unknown region."), code="unknown"))
+        except (TypeError, ValueError):
+            errors.append(FieldError(key, _("Invalid value."), code="invalid"))
+    if not data.title:
+        errors.append(FieldError("title", _("A title is required."), code="required"))
+    if len(data.title) > 200:
+        errors.append(FieldError("title", _("At most 200 characters."), code="max_length"))
+    if data.valid_from and data.valid_until and data.valid_until <= data.valid_from:
+        errors.append(FieldError("valid_until", _("Must be after the start."), code="invalid"))
+    if errors:
+        raise ValidationError(_("Invalid bulletin."), errors=errors)
+    return data
+
+
+def data_of(bulletin: Bulletin) -> BulletinData:
+    """The current values of ``bulletin`` as input data."""
+    ntk = [r.token for r in bulletin.ntk_rows.all()]
+    return BulletinData(
+        title=bulletin.title,
+        body=bulletin.body,
+        tlp=TLP(bulletin.tlp),
+        audience_public=bulletin.audience_public,
+        audience_community=bulletin.audience_community,
+        groups=frozenset(r.group_id for r in bulletin.group_rows.all()),
+        orgs=frozenset(r.org_id for r in bulletin.org_rows.all() if not r.via_rule),
+        users=frozenset(r.user_id for r in bulletin.user_rows.all()),
+        target_site_types=tuple(bulletin.target_site_types),
+        target_regions=frozenset(bulletin.target_regions.values_list("pk", flat=True)),
+        le_only=bulletin.le_only,
+        pii=bulletin.pii,
+        source_protected=bulletin.source_protected,
+        need_to_know=frozenset(ntk) if bulletin.has_need_to_know else None,
+        valid_from=bulletin.valid_from,
+        valid_until=bulletin.valid_until,
+    )
+
+
+def _item(
+    data: BulletinData,
+    *,
+    pk: int,
+    author_id: int,
+    org_id: int,
+    org_kind: str,
+    status: str,
+    rule_orgs: Iterable[int] = (),
+) -> Item:
+    row = Bulletin(
+        pk=pk or None,
+        author_id=author_id,
+        org_id=org_id,
+        org_kind=org_kind,
+        status=status,
+        tlp=data.tlp.value,
+        audience_public=data.audience_public,
+        audience_community=data.audience_community,
+        le_only=data.le_only,
+        pii=data.pii,
+        source_protected=data.source_protected,
+        has_need_to_know=data.need_to_know is not None,
+    )
+    orgs = [(o, False) for o in data.orgs] + [(o, True) for o in rule_orgs if o not in data.orgs]
+    return principals.bulletin_item(
+        row, groups=data.groups, orgs=orgs, users=data.users, need_to_know=data.need_to_know or ()
+    )
+
+
+def _targeting_problems(data: BulletinData) -> list[Problem]:
+    targeted = bool(data.target_site_types or data.target_regions)
+    if targeted and not tlp_rules.allows(data.tlp, AudienceKind.ORGS):
+        msg = (
+            f"TLP:{data.tlp.value} does not allow a targeting rule (it resolves to organisations)."
+        )
+        return [Problem("I1", "target_site_types", msg)]
+    return []
+
+
+def _check(
+    actor: Principal,
+    data: BulletinData,
+    item: Item,
+    *,
+    before: Item | None = None,
+) -> None:
+    directory = principals.directory_for(
+        orgs=item.audience.all_orgs, groups=item.audience.groups, users=item.audience.users
+    )
+    if before is None:
+        problems = invariants.check_create(actor, item, directory=directory)
+    else:
+        problems = invariants.check_update(actor, before, item, directory=directory)
+    problems = [*problems, *_targeting_problems(data)]
+    if problems:
+        raise _problems_error(problems)
+
+
+def _snapshot(bulletin: Bulletin, data: BulletinData) -> dict[str, Any]:
+    return {
+        "status": bulletin.status,
+        "title": data.title,
+        "tlp": data.tlp.value,
+        "audience_public": data.audience_public,
+        "audience_community": data.audience_community,
+        "groups": sorted(data.groups),
+        "orgs": sorted(data.orgs),
+        "users": sorted(data.users),
+        "target_site_types": list(data.target_site_types),
+        "target_regions": sorted(data.target_regions),
+        "le_only": data.le_only,
+        "pii": data.pii,
+        "source_protected": data.source_protected,
+        "need_to_know": sorted(data.need_to_know) if data.need_to_know is not None else None,
+    }
+
+
+def _write_audience(bulletin: Bulletin, data: BulletinData) -> None:
+    """Replace the audience rows of ``bulletin`` by ``data`` (rule-resolved orgs are kept)."""
+    bulletin.group_rows.all().delete()
+    BulletinGroup.objects.bulk_create(
+        [BulletinGroup(bulletin=bulletin, group_id=g) for g in data.groups]
+    )
+    bulletin.org_rows.filter(via_rule=False).exclude(org_id__in=data.orgs).delete()
+    existing = set(bulletin.org_rows.values_list("org_id", flat=True))
+    bulletin.org_rows.filter(org_id__in=data.orgs, via_rule=True).update(via_rule=False)
+    BulletinOrg.objects.bulk_create(
+        [BulletinOrg(bulletin=bulletin, org_id=o) for o in data.orgs if o not in existing]
+    )
+    bulletin.user_rows.all().delete()
+    BulletinUser.objects.bulk_create(
+        [BulletinUser(bulletin=bulletin, user_id=u) for u in data.users]
+    )
+    bulletin.ntk_rows.all().delete()
+    BulletinNeedToKnow.objects.bulk_create(
+        [BulletinNeedToKnow(bulletin=bulletin, token=t) for t in sorted(data.need_to_know or ())]
+    )
+    bulletin.target_regions.set(data.target_regions)
+
+
+def _apply(bulletin: Bulletin, data: BulletinData) -> None:
+    for name in ("title", "body", "target_site_types", "valid_from", "valid_until", *_BOOL_FIELDS):
+        value = getattr(data, name)
+        setattr(bulletin, name, list(value) if name == "target_site_types" else value)
+    bulletin.tlp = data.tlp.value
+    bulletin.tlp_rank = TLP_RANK[data.tlp.value]
+    bulletin.has_need_to_know = data.need_to_know is not None
+
+
+# --------------------------------------------------------------------------- bulletins
+
+
+def get_bulletin_for(actor: User | None, pk: int, *, content: bool = True) -> Bulletin:
+    """The bulletin ``pk`` if ``actor`` sees it (a withdrawn stub only when ``content=False``)."""
+    rows = bulletins_visible_to(actor).select_related("author", "org")
+    bulletin = rows.filter(pk=pk).first()
+    if bulletin is None or (content and getattr(bulletin, "is_stub", False)):
+        raise NotFoundError(_("No such bulletin."))
+    return bulletin
+
+
+def create_bulletin(raw: Mapping[str, Any], *, actor: User) -> Bulletin:
+    """Create a draft bulletin for the actor's organisation (I1–I8 checked first)."""
+    principal = _principal(actor)
+    data = parse_bulletin(raw)
+    org = actor.organisation
+    assert org is not None
+    _immutable_problems(raw, None, actor)
+    item = _item(
+        data,
+        pk=0,
+        author_id=actor.pk,
+        org_id=org.pk,
+        org_kind=org.kind,
+        status=BulletinStatus.DRAFT,
+    )
+    _writer_check(principal, data.tlp)
+    if not principal.has_role(EDITOR_ROLES):
+        raise PermissionDeniedError(_("Only analysts, publishers and admins write bulletins."))
+    _check(principal, data, item)
+    with transaction.atomic():
+        bulletin = Bulletin(author=actor, org=org, org_kind=org.kind)
+        _apply(bulletin, data)
+        bulletin.save()
+        _write_audience(bulletin, data)
+        audit.record(
+            actor=actor,
+            action="bulletin.create",
+            obj=bulletin,
+            diff=audit.diff_fields(None, _snapshot(bulletin, data)),
+        )
+    return bulletin
+
+
+def _immutable_problems(raw: Mapping[str, Any], bulletin: Bulletin | None, actor: User) -> None:
+    current = {
+        "id": bulletin.pk if bulletin else None,
+        "author": bulletin.author_id if bulletin else actor.pk,
+        "org": bulletin.org_id if bulletin else actor.organisation_id,
+        "parent": None,
+        "kind": "bulletin",
+    }
+    problems = [
+        Problem("I7", key, f"{key} cannot be set or changed.")
+        for key in IMMUTABLE_FIELDS
+        if key in raw and raw[key] != current[key]
+    ]
+    if problems:
+        raise _problems_error(problems)
+
+
+def _is_live(bulletin: Bulletin) -> bool:
+    return bulletin.status in {BulletinStatus.PUBLISHED, BulletinStatus.EXPIRED}
+
+
+def update_bulletin(bulletin: Bulletin, raw: Mapping[str, Any], *, actor: User) -> Bulletin:
+    """Edit a bulletin: W1, then I7 and I5 (relaxing/widening by the originator's publishers)."""
+    principal = _principal(actor)
+    before = principals.bulletin_item(bulletin)
+    visible = policy.can_view(principal, before).content
+    _deny(policy.can_edit(principal, before), visible=visible)
+    _immutable_problems(raw, bulletin, actor)
+    old = data_of(bulletin)
+    data = parse_bulletin(raw, base=old)
+    rule_orgs = [r.org_id for r in bulletin.org_rows.all() if r.via_rule]
+    retarget = (data.target_site_types, data.target_regions) != (
+        old.target_site_types,
+        old.target_regions,
+    )
+    if retarget and _is_live(bulletin):
+        rule_orgs = list(_resolve_targets(data))
+    after = _item(
+        data,
+        pk=bulletin.pk,
+        author_id=bulletin.author_id,
+        org_id=bulletin.org_id,
+        org_kind=bulletin.org_kind,
+        status=bulletin.status,
+        rule_orgs=rule_orgs,
+    )
+    _check(principal, data, after, before=before)
+    widened = not before.audience.covers(after.audience)
+    relaxed = tlp_rules.is_relaxation(before.tlp, after.tlp)
+    with transaction.atomic():
+        _apply(bulletin, data)
+        bulletin.save()
+        _write_audience(bulletin, data)
+        if retarget and _is_live(bulletin):
+            _store_rule_orgs(bulletin, rule_orgs)
+        diff = audit.diff_fields(_snapshot(bulletin, old), _snapshot(bulletin, data))
+        audit.record(actor=actor, action="bulletin.update", obj=bulletin, diff=diff)
+        if widened or relaxed:
+            audit.record(actor=actor, action="bulletin.widen", obj=bulletin, diff=diff)
+        if _is_live(bulletin):
+            _queue_acks(bulletin)
+    return bulletin
+
+
+def _resolve_targets(data: BulletinData) -> set[int]:
+    """Organisations operating an active site of the targeted types in the targeted regions."""
+    from placeguard.web.sites.models import Site
+
+    if not (data.target_site_types or data.target_regions):
+        return set()
+    sites = Site.objects.all()
+    if hasattr(Site, "status"):
+        sites = sites.exclude(status="archived")
+    if data.target_site_types:
+        sites = sites.filter(site_type__in=data.target_site_types)
+    if data.target_regions:
+        sites = sites.filter(region_id__in=data.target_regions)
+    return set(
+        Organisation.objects.filter(
+            pk__in=sites.values("operator_id"), active=True, vetted=True
+        ).values_list("pk", flat=True)
+    )
+
+
+def _store_rule_orgs(bulletin: Bulletin, rule_orgs: Iterable[int]) -> None:
+    bulletin.org_rows.filter(via_rule=True).delete()
+    named = set(bulletin.org_rows.values_list("org_id", flat=True))
+    BulletinOrg.objects.bulk_create(
+        [
+            BulletinOrg(bulletin=bulletin, org_id=o, via_rule=True)
+            for o in rule_orgs
+            if o not in named
+        ]
+    )
+
+
+def publish_bulletin(bulletin: Bulletin, *, actor: User) -> Bulletin:
+    """Publish a draft (W2): resolve the targeting rule, check I1–I8, queue acknowledgements.
+
+    A broadcast (community or public audience) needs a second publisher: the first call records
+    the request, a call by another publisher publishes.
+    """
+    principal = _principal(actor)
+    item = principals.bulletin_item(bulletin)
+    visible = policy.can_view(principal, item).content
+    decision = policy.can_publish(principal, item)
+    _deny(decision, visible=visible)
+    data = data_of(bulletin)
+    rule_orgs = _resolve_targets(data)
+    final = _item(
+        data,
+        pk=bulletin.pk,
+        author_id=bulletin.author_id,
+        org_id=bulletin.org_id,
+        org_kind=bulletin.org_kind,
+        status=BulletinStatus.PUBLISHED,
+        rule_orgs=rule_orgs,
+    )
+    problems = invariants.check_invariants(
+        final,
+        directory=principals.directory_for(
+            orgs=final.audience.all_orgs, groups=final.audience.groups, users=final.audience.users
+        ),
+    )
+    if problems:
+        raise _problems_error(problems)
+    with transaction.atomic():
+        if decision.needs_approval and bulletin.approval_requested_by_id in (None, actor.pk):
+            if bulletin.approval_requested_by_id == actor.pk:
+                raise ConflictError(_("A second publisher must approve this broadcast."))
+            bulletin.approval_requested_by = actor
+            bulletin.save(update_fields=["approval_requested_by", "updated"])
+            audit.record(actor=actor, action="bulletin.approval_requested", obj=bulletin)
+            return bulletin
+        _store_rule_orgs(bulletin, rule_orgs)
+        bulletin.status = BulletinStatus.PUBLISHED
+        bulletin.published_at = timezone.now()
+        bulletin.save(update_fields=["status", "published_at", "updated"])
+        audit.record(
+            actor=actor,
+            action="bulletin.publish",
+            obj=bulletin,
+            diff={
+                "status": ["draft", "published"],
+                "rule_orgs": sorted(rule_orgs),
+                "approved_by": bulletin.approval_requested_by_id,
+            },
+        )
+        _queue_acks(bulletin)
+    return bulletin
+
+
+def withdraw_bulletin(bulletin: Bulletin, *, reason: str, actor: User) -> Bulletin:
+    """Withdraw a published bulletin (W2); outside the originator it becomes a stub (R2)."""
+    principal = _principal(actor)
+    item = principals.bulletin_item(bulletin)
+    _deny(policy.can_withdraw(principal, item), visible=policy.can_view(principal, item).content)
+    if not reason.strip():
+        raise ValidationError(
+            _("Say why."), errors=[FieldError("reason", _("A reason is required."), "required")]
+        )
+    with transaction.atomic():
+        bulletin.status = BulletinStatus.WITHDRAWN
+        bulletin.withdrawal_reason = reason.strip()
+        bulletin.withdrawn_at = timezone.now()
+        bulletin.save(update_fields=["status", "withdrawal_reason", "withdrawn_at", "updated"])
+        audit.record(
+            actor=actor,
+            action="bulletin.withdraw",
+            obj=bulletin,
+            diff={"status": ["published", "withdrawn"], "reason": reason.strip()},
+        )
+    return bulletin
+
+
+def recipients(bulletin: Bulletin, item: Item | None = None) -> list[User]:
+    """Users outside the originator who can read ``bulletin`` now (exact: ``can_view`` each)."""
+    item = item or principals.bulletin_item(bulletin)
+    audience = item.audience
+    org_ids: set[int] = set(audience.all_orgs)
+    if audience.groups:
+        org_ids |= set(
+            SharingGroupMember.objects.filter(
+                group_id__in=audience.groups, group__active=True
+            ).values_list("organisation_id", flat=True)
+        )
+    if audience.all_orgs and tlp_rules.reaches_providers(item.tlp):
+        org_ids |= set(
+            ClientLink.objects.filter(client_id__in=audience.all_orgs).values_list(
+                "provider_id", flat=True
+            )
+        )
+    users = User.objects.filter(
+        is_active=True, organisation__active=True, organisation__vetted=True
+    )
+    broadcast = audience.communities or (audience.public and item.tlp is TLP.CLEAR)
+    if not broadcast:
+        users = users.filter(Q(organisation_id__in=org_ids) | Q(pk__in=audience.users))
+    users = users.exclude(organisation_id=item.org_id)
+    out = []
+    for user, principal in principals.bulk_principals(users):
+        if policy.can_view(principal, item).content:
+            out.append(user)
+    return out
+
+
+def _queue_acks(bulletin: Bulletin) -> int:
+    """Queue one acknowledgement row per recipient who has none yet (bulk insert)."""
+    now = timezone.now()
+    have = set(bulletin.acks.values_list("user_id", flat=True))
+    rows = [
+        Acknowledgement(
+            bulletin_id=bulletin.pk,
+            user_id=u.pk,
+            org_id=cast(int, u.organisation_id),
+            queued_at=now,
+        )
+        for u in recipients(bulletin)
+        if u.pk not in have
+    ]
+    Acknowledgement.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def _ack_for(bulletin: Bulletin, actor: User) -> Acknowledgement:
+    ack, _created = Acknowledgement.objects.get_or_create(
+        bulletin=bulletin,
+        user=actor,
+        defaults={"org_id": actor.organisation_id, "queued_at": timezone.now()},
+    )
+    return ack
+
+
+def mark_read(bulletin: Bulletin, *, actor: User) -> Acknowledgement | None:
+    """Record the actor's first read of a bulletin addressed to them (a read receipt)."""
+    principal = principals.principal_for(actor)
+    if principal is None:
+        return None
+    item = principals.bulletin_item(bulletin)
+    if not policy.can_acknowledge(principal, item).allowed:
+        return None
+    with transaction.atomic():
+        ack = _ack_for(bulletin, actor)
+        if ack.read_at is None:
+            ack.read_at = timezone.now()
+            ack.save(update_fields=["read_at"])
+            audit.record(actor=actor, action="bulletin.read", obj=ack)
+    return ack
+
+
+def acknowledge(bulletin: Bulletin, *, actor: User) -> Acknowledgement:
+    """Acknowledge a bulletin addressed to the actor's organisation (W3)."""
+    principal = _principal(actor)
+    item = principals.bulletin_item(bulletin)
+    _deny(policy.can_acknowledge(principal, item), visible=policy.can_view(principal, item).content)
+    with transaction.atomic():
+        ack = _ack_for(bulletin, actor)
+        now = timezone.now()
+        fields = []
+        if ack.read_at is None:
+            ack.read_at = now
+            fields.append("read_at")
+        if ack.acknowledged_at is None:
+            ack.acknowledged_at = now
+            fields.append("acknowledged_at")
+        if fields:
+            ack.save(update_fields=fields)
+            audit.record(actor=actor, action="bulletin.acknowledge", obj=ack)
+    return ack
+
+
+# --------------------------------------------------------------------------- sharing groups
+
+
+def _group_value(group: SharingGroup) -> GroupValue:
+    rows = list(group.memberships.values_list("organisation_id", "extender"))
+    return GroupValue(
+        id=group.pk,
+        owner_org_id=group.owner_id,
+        members=frozenset(o for o, _e in rows),
+        extenders=frozenset(o for o, e in rows if e),
+        active=group.active,
+        hide_members=group.hide_members,
+    )
+
+
+def groups_visible_to(user: User | None) -> QuerySet[SharingGroup]:
+    """Sharing groups ``user``'s organisation owns or belongs to (the groups it can address)."""
+    principal = principals.principal_for(user) if isinstance(user, User) else None
+    if principal is None or not policy.principal_is_valid(principal):
+        return SharingGroup.objects.none()
+    return SharingGroup.objects.filter(memberships__organisation_id=principal.org_id).distinct()
+
+
+def get_group_for(actor: User | None, pk: int) -> SharingGroup:
+    """The group ``pk`` if visible to ``actor``, else NotFoundError."""
+    group: SharingGroup | None = (
+        groups_visible_to(actor).filter(pk=pk).select_related("owner").first()
+    )
+    if group is None:
+        raise NotFoundError(_("No such sharing group."))
+    return group
+
+
+@dataclass(frozen=True)
+class GroupData:
+    """Parsed sharing-group input."""
+
+    name: str
+    description: str = ""
+    active: bool = True
+    hide_members: bool = False
+    rule_org_kinds: tuple[str, ...] = ()
+    rule_site_types: tuple[str, ...] = ()
+    rule_regions: frozenset[int] = frozenset()
+
+
+GROUP_FIELDS = frozenset(
+    {
+        "name",
+        "description",
+        "active",
+        "hide_members",
+        "rule_org_kinds",
+        "rule_site_types",
+        "rule_regions",
+    }
+)
+
+
+def parse_group(raw: Mapping[str, Any], *, base: GroupData | None = None) -> GroupData:
+    """Check a sharing group's input (every problem at once; unknown fields refused)."""
+    values: dict[str, Any] = dict(base.__dict__) if base is not None else {"name": ""}
+    errors = [
+        FieldError(k, _("Unknown field."), code="unknown_field")
+        for k in raw
+        if k not in GROUP_FIELDS
+    ]
+    for key, value in raw.items():
+        try:
+            if key in {"name", "description"}:
+                if not isinstance(value, str):
+                    raise TypeError
+                values[key] = value.strip()
+            elif key in {"active", "hide_members"}:
+                if not isinstance(value, bool):
+                    raise TypeError
+                values[key] = value
+            elif key == "rule_org_kinds":
+                values[key] = tuple(sorted({OrgKind(v).value for v in value}))
+            elif key == "rule_site_types":
+                values[key] = tuple(sorted({SiteType(v).value for v in value}))
+            elif key == "rule_regions":
+                values[key] = _region_ids(value)
+        except LookupError:
+            errors.append(FieldError(key, _("Unknown region."), code="unknown"))
+        except (TypeError, ValueError):
+            errors.append(FieldError(key, _("Invalid value."), code="invalid"))
+    if not values.get("name"):
+        errors.append(FieldError("name", _("A name is required."), code="required"))
+    if errors:
+        raise ValidationError(_("Invalid sharing group."), errors=errors)
+    return GroupData(**values)
+
+
+def _group_snapshot(group: SharingGroup) -> dict[str, Any]:
+    return {
+        "name": group.name,
+        "active": group.active,
+        "hide_members": group.hide_members,
+        "rule_org_kinds": list(group.rule_org_kinds),
+        "rule_site_types": list(group.rule_site_types),
+        "members": sorted(group.memberships.values_list("organisation_id", flat=True)),
+    }
+
+
+def _apply_rule(group: SharingGroup, data: GroupData) -> None:
+    """Replace the rule-built members by the organisations the rule selects now."""
+    from placeguard.web.sites.models import Site
+
+    group.memberships.filter(via_rule=True).delete()
+    if not (data.rule_org_kinds or data.rule_site_types or data.rule_regions):
+        return
+    orgs = Organisation.objects.filter(active=True, vetted=True)
+    if data.rule_org_kinds:
+        orgs = orgs.filter(kind__in=data.rule_org_kinds)
+    if data.rule_site_types or data.rule_regions:
+        sites = Site.objects.all()
+        if data.rule_site_types:
+            sites = sites.filter(site_type__in=data.rule_site_types)
+        if data.rule_regions:
+            sites = sites.filter(region_id__in=data.rule_regions)
+        by_region = Q(regions__in=data.rule_regions) if data.rule_regions else Q(pk__in=[])
+        orgs = orgs.filter(Q(pk__in=sites.values("operator_id")) | by_region)
+    existing = set(group.memberships.values_list("organisation_id", flat=True))
+    SharingGroupMember.objects.bulk_create(
+        [
+            SharingGroupMember(group=group, organisation_id=o, via_rule=True)
+            for o in set(orgs.values_list("pk", flat=True))
+            if o not in existing
+        ]
+    )
+
+
+def create_group(raw: Mapping[str, Any], *, actor: User) -> SharingGroup:
+    """Create a sharing group owned by the actor's organisation (W4)."""
+    principal = _principal(actor)
+    _deny(policy.can_create_group(principal))
+    data = parse_group(raw)
+    with transaction.atomic():
+        group = SharingGroup(
+            owner_id=principal.org_id,
+            created_by=actor,
+            name=data.name,
+            description=data.description,
+            active=data.active,
+            hide_members=data.hide_members,
+            rule_org_kinds=list(data.rule_org_kinds),
+            rule_site_types=list(data.rule_site_types),
+        )
+        group.save()
+        group.rule_regions.set(data.rule_regions)
+        SharingGroupMember.objects.create(
+            group=group, organisation_id=principal.org_id, extender=True
+        )
+        _apply_rule(group, data)
+        audit.record(
+            actor=actor,
+            action="sharing_group.create",
+            obj=group,
+            diff=audit.diff_fields(None, _group_snapshot(group)),
+        )
+    return group
+
+
+def _group_data(group: SharingGroup) -> GroupData:
+    return GroupData(
+        name=group.name,
+        description=group.description,
+        active=group.active,
+        hide_members=group.hide_members,
+        rule_org_kinds=tuple(group.rule_org_kinds),
+        rule_site_types=tuple(group.rule_site_types),
+        rule_regions=frozenset(group.rule_regions.values_list("pk", flat=True)),
+    )
+
+
+def update_group(group: SharingGroup, raw: Mapping[str, Any], *, actor: User) -> SharingGroup:
+    """Edit a group's settings and rule (owner or extender, W4); the rule is re-applied."""
+    principal = _principal(actor)
+    _deny(policy.can_edit_group(principal, _group_value(group)))
+    data = parse_group(raw, base=_group_data(group))
+    before = _group_snapshot(group)
+    with transaction.atomic():
+        for name in ("name", "description", "active", "hide_members"):
+            setattr(group, name, getattr(data, name))
+        group.rule_org_kinds = list(data.rule_org_kinds)
+        group.rule_site_types = list(data.rule_site_types)
+        group.save()
+        group.rule_regions.set(data.rule_regions)
+        _apply_rule(group, data)
+        audit.record(
+            actor=actor,
+            action="sharing_group.update",
+            obj=group,
+            diff=audit.diff_fields(before, _group_snapshot(group)),
+        )
+    return group
+
+
+def set_group_members(
+    group: SharingGroup, members: Mapping[int, bool], *, actor: User
+) -> SharingGroup:
+    """Set the explicit members (org id → extender); rule-built members stay (W4, I6)."""
+    principal = _principal(actor)
+    value = _group_value(group)
+    _deny(policy.can_edit_group(principal, value))
+    wanted = {int(k): bool(v) for k, v in members.items()}
+    wanted[group.owner_id] = True  # the owner stays a member and extender
+    if principal.org_id != group.owner_id:  # extenders cannot hand out or take extender rights
+        wanted = {o: (o in value.extenders) for o in wanted}
+    known = set(
+        Organisation.objects.filter(pk__in=wanted, active=True).values_list("pk", flat=True)
+    )
+    unknown = sorted(set(wanted) - known)
+    if unknown:
+        raise _problems_error(
+            [Problem("I6", "members", f"Unknown or inactive organisation {o}.") for o in unknown]
+        )
+    before = _group_snapshot(group)
+    with transaction.atomic():
+        group.memberships.filter(via_rule=False).exclude(organisation_id__in=wanted).delete()
+        rows = {m.organisation_id: m for m in group.memberships.all()}
+        for org_id, ext in wanted.items():
+            row = rows.get(org_id)
+            if row is None:
+                SharingGroupMember.objects.create(group=group, organisation_id=org_id, extender=ext)
+            elif row.extender != ext or row.via_rule:
+                row.extender, row.via_rule = ext, False
+                row.save(update_fields=["extender", "via_rule"])
+        audit.record(
+            actor=actor,
+            action="sharing_group.members",
+            obj=group,
+            diff=audit.diff_fields(before, _group_snapshot(group)),
+        )
+    return group
+
+
+def link_provider(
+    *, provider: Organisation, client: Organisation, actor: User | None
+) -> ClientLink:
+    """Register ``provider`` as ``client``'s security provider (R9: AMBER reaches it)."""
+    with transaction.atomic():
+        link, _created = ClientLink.objects.get_or_create(provider=provider, client=client)
+        audit.record(actor=actor, action="sharing.client_link", obj=link)
+    return link
