@@ -49,6 +49,7 @@ __all__ = [
     "plan_to_engine",
     "produced_by",
     "training_records",
+    "writable_objectives",
 ]
 
 
@@ -217,4 +218,16 @@ def produced_by(user: User | AnonymousUser, origin_ref: str) -> Produced:
                 origin_ref=origin_ref, objective__plan__in=access.plans_visible_to(user)
             ).select_related("objective__plan")
         ),
+    )
+
+
+def writable_objectives(user: User | AnonymousUser) -> list[PlanObjective]:
+    """Objectives of the plans ``user`` sees and may edit (targets for a promoted action)."""
+    if not access.can_edit_plan(user):
+        return []
+    plans = [p for p in access.plans_visible_to(user) if access.can_edit_plan(user, p)]
+    return list(
+        PlanObjective.objects.filter(plan__in=plans)
+        .select_related("plan")
+        .order_by("plan__title", "plan_id", "priority", "id")
     )

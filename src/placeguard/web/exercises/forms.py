@@ -148,3 +148,35 @@ class ActionStatusForm(PlaceguardForm):
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 1})
     )
+
+
+class PromoteForm(PlaceguardForm):
+    """Promote a corrective action to a national-plan action or a training request.
+
+    ``targets`` are the (value, label) pairs the user may choose; ``objectives`` the
+    (pk, label) pairs of objectives of plans they write.
+    """
+
+    target = forms.ChoiceField(label=_("Promote to"), widget=forms.RadioSelect)
+    objective = forms.ChoiceField(label=_("National action plan objective"), required=False)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    need = forms.CharField(
+        label=_("Need (for a training request)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        targets: list[tuple[str, str]],
+        objectives: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        target = self.fields["target"]
+        objective = self.fields["objective"]
+        assert isinstance(target, forms.ChoiceField)
+        assert isinstance(objective, forms.ChoiceField)
+        target.choices = targets
+        objective.choices = [("", "—"), *objectives]

@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern] = [
     path("new/", views.exercise_create, name="create"),
     path("tasks/", views.tasks, name="tasks"),
     path("actions/<int:action_id>/", views.action_update, name="action-update"),
+    path("actions/<int:action_id>/promote/", views.action_promote, name="action-promote"),
     path("<int:exercise_id>/", views.exercise_detail, name="detail"),
     path("<int:exercise_id>/msel/", views.msel, name="msel"),
     path("<int:exercise_id>/msel.<str:fmt>", views.msel_export, name="msel-export"),

@@ -25,8 +25,9 @@ from placeguard.core.errors import (
     ValidationError,
 )
 from placeguard.engines.preparedness import msel as msel_engine
+from placeguard.web.capacity import queries as capacity_queries
 from placeguard.web.common.forms import apply_service_errors
-from placeguard.web.exercises import access, queries, services
+from placeguard.web.exercises import access, loop, queries, services
 from placeguard.web.exercises.choices import (
     CLOSED_ACTION_STATUSES,
     ExerciseStatus,
@@ -40,10 +41,11 @@ from placeguard.web.exercises.forms import (
     ExerciseForm,
     ImportForm,
     InjectForm,
+    PromoteForm,
     ResponseForm,
     StrengthForm,
 )
-from placeguard.web.exercises.models import Exercise, Inject
+from placeguard.web.exercises.models import CorrectiveAction, Exercise, Inject
 from placeguard.web.orgs.access import active_org
 from placeguard.web.orgs.models import Organisation, Region, User
 from placeguard.web.sites.access import visible_to as sites_visible_to
@@ -541,7 +543,7 @@ def evaluate(request: HttpRequest, exercise_id: int) -> HttpResponse:
 
 
 # ------------------------------------------------------------------ AAR / IP
-def _aar_context(user: User, exercise: Exercise) -> dict[str, Any]:
+def _aar_context(user: User, exercise: Exercise, *, printing: bool = False) -> dict[str, Any]:
     by_objective, by_capability = services.roll_up(exercise)
     objectives = {o.code: o for o in exercise.objectives.all()}
     actions = list(exercise.corrective_actions.select_related("area", "owner_org"))
@@ -552,7 +554,15 @@ def _aar_context(user: User, exercise: Exercise) -> dict[str, Any]:
         by_capability=by_capability,
         strengths=list(exercise.strengths.all()),
         areas=list(exercise.areas.prefetch_related("actions")),
-        actions=[{"action": a, "overdue": overdue.get(a.pk)} for a in actions],
+        actions=[
+            {
+                "action": a,
+                "overdue": overdue.get(a.pk),
+                "produced": loop.produced_links(user, a),
+                "can_promote": not printing and access.can_update_action(user, a),
+            }
+            for a in actions
+        ],
         participants=list(exercise.participants.order_by("name")),
         today=timezone.localdate(),
     )
@@ -640,7 +650,9 @@ def aar_pdf(request: HttpRequest, exercise_id: int) -> HttpResponse:
     """The AAR/IP as an A4 PDF (WeasyPrint, every fetch refused)."""
     user = _user(request)
     exercise = _exercise(request, exercise_id)
-    html = render_to_string("exercises/aar_print.html", _aar_context(user, exercise), request)
+    html = render_to_string(
+        "exercises/aar_print.html", _aar_context(user, exercise, printing=True), request
+    )
     try:
         from weasyprint import HTML
         from weasyprint.urls import URLFetcher
@@ -673,6 +685,7 @@ def tasks(request: HttpRequest) -> HttpResponse:
                 initial={"status": a.status, "notes": a.notes}, prefix=f"a{a.pk}"
             ),
             "can_update": access.can_update_action(user, a),
+            "produced": loop.produced_links(user, a),
         }
         for a in actions
     ]
@@ -704,3 +717,71 @@ def action_update(request: HttpRequest, action_id: int) -> HttpResponse:
     if target == "aar":
         return HttpResponseRedirect(action.origin_url)
     return HttpResponseRedirect(reverse("exercises:tasks"))
+
+
+# ------------------------------------------------------------------ the loop
+def _promote_form(user: User, action: CorrectiveAction, data: Any = None) -> PromoteForm:
+    targets: list[tuple[str, str]] = []
+    objectives = capacity_queries.writable_objectives(user)
+    if objectives:
+        targets.append((loop.PLAN, _("An action of a national action plan objective")))
+    if loop.can_request_training(user):
+        targets.append((loop.TRAINING, _("A training request to the programme office")))
+    need = _("%(action)s\nArea for improvement: %(area)s\nRoot cause: %(cause)s") % {
+        "action": action.description,
+        "area": action.area.observation,
+        "cause": action.area.root_cause,
+    }
+    return PromoteForm(
+        data,
+        targets=targets,
+        objectives=[(str(o.pk), f"{o.plan.title} — {o}") for o in objectives],
+        initial={
+            "target": targets[0][0] if len(targets) == 1 else None,
+            "title": action.description[:200],
+            "need": need,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@_errors_to_http
+def action_promote(request: HttpRequest, action_id: int) -> HttpResponse:
+    """Promote a corrective action to a national-plan action or a training request."""
+    user = _user(request)
+    action = services.get_action_for(user, action_id, for_edit=True)
+    back = request.POST.get("next") or request.GET.get("next", "")
+    form = _promote_form(user, action, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            item = loop.promote(
+                action.pk,
+                actor=user,
+                target=data["target"],
+                title=data["title"],
+                need=data["need"],
+                objective_id=data["objective"] or None,
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(code)s promoted: %(item)s") % {"code": action.code, "item": str(item)},
+            )
+            if back == "aar":
+                return HttpResponseRedirect(action.origin_url)
+            return HttpResponseRedirect(reverse("exercises:tasks") + f"#task-{action.pk}")
+    return render(
+        request,
+        "exercises/promote.html",
+        {
+            "action": action,
+            "form": form,
+            "next": back,
+            "produced": loop.produced_links(user, action),
+            "can_train": loop.can_request_training(user),
+        },
+    )
