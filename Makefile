@@ -72,8 +72,9 @@ lint: install
 test-sqlite: install assets system-deps
 	PLACEGUARD_ENV=test $(BIN)/pytest -m "not e2e" -q
 
+# The Spark tests never touch the database: they run once, in test-sqlite.
 test-pg: install system-deps
-	PLACEGUARD_ENV=test scripts/with-postgres.sh $(BIN)/pytest -m "not e2e" -q
+	PLACEGUARD_ENV=test scripts/with-postgres.sh $(BIN)/pytest -m "not e2e and not spark" -q
 
 test-e2e: install assets chromium
 	PLACEGUARD_ENV=test $(BIN)/pytest -m e2e -q
