@@ -78,7 +78,11 @@ class ValidationError(PlaceguardError, ValueError):
 
 @dataclass(frozen=True, slots=True)
 class RowError:
-    """One problem in one row of an imported file (row numbers are 1-based data rows)."""
+    """One problem in one row of an imported file.
+
+    ``row`` is the line in the file as a spreadsheet or editor shows it (a CSV header is line 1,
+    so the first data row is line 2); 0 means the file as a whole.
+    """
 
     row: int
     column: str

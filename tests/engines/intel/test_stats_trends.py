@@ -161,3 +161,18 @@ def test_level_contrast_at_a_split_and_confounding_with_a_break() -> None:
     share = trends.share_trend(YEARS, y, y * 4, split=2012, breaks=(2012,))
     assert share is not None and share.confounded == (2012,)
     assert share.odds_ratio == pytest.approx(1.0)
+
+
+def test_a_sparse_selection_gives_no_estimate_instead_of_overflowing() -> None:
+    # 14 incidents over three decades, none before the 2012 break: the break term separates
+    # (its coefficient runs off to infinity). The trend must come back as None or finite.
+    years = np.arange(1990, 2021)
+    counts = np.zeros(len(years))
+    counts[years >= 2012] = [1, 2, 1, 3, 1, 2, 1, 2, 1]
+    for split in (None, 2015):
+        result = trends.count_trend(years, counts, breaks=(1998, 2008, 2012), split=split)
+        assert result is None or all(
+            math.isfinite(v) for v in (result.rate_ratio, result.low, result.high)
+        )
+    share = trends.share_trend(years, counts, counts + 5, breaks=(1998, 2008, 2012))
+    assert share is None or math.isfinite(share.high)

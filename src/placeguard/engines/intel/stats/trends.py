@@ -355,15 +355,15 @@ def count_trend(
     df = float(len(y) - x.shape[1])
     crit = float(stats.t.ppf(0.975, df)) if chosen == "quasi_poisson" else Z95
     beta, se = float(params[1]), float(bse[1])
-    if not math.isfinite(se):
+    if not math.isfinite(se) or not _estimable(beta, crit * se):
         return None
     stat = beta / se if se > 0 else math.inf
     p = 2 * (stats.t.sf(abs(stat), df) if chosen == "quasi_poisson" else stats.norm.sf(abs(stat)))
     effects = {
         b: Effect(
-            math.exp(float(params[2 + i])),
-            math.exp(float(params[2 + i]) - crit * float(bse[2 + i])),
-            math.exp(float(params[2 + i]) + crit * float(bse[2 + i])),
+            _exp(float(params[2 + i])),
+            _exp(float(params[2 + i]) - crit * float(bse[2 + i])),
+            _exp(float(params[2 + i]) + crit * float(bse[2 + i])),
         )
         for i, b in enumerate(kept)
     }
@@ -381,6 +381,21 @@ def count_trend(
         split=split,
         confounded=same,
     )
+
+
+# A log-scale coefficient this far from zero means the model is separated (e.g. a break term
+# with no events on one side in a sparse selection): no estimate, rather than an overflow.
+_MAX_LOG = 50.0
+
+
+def _estimable(beta: float, half_width: float) -> bool:
+    """True when ``exp`` of the estimate and both interval ends are finite and meaningful."""
+    return math.isfinite(beta) and math.isfinite(half_width) and abs(beta) + half_width < _MAX_LOG
+
+
+def _exp(value: float) -> float:
+    """``exp`` that answers ``inf`` (or 0) for a separated break term instead of overflowing."""
+    return math.exp(max(min(value, 700.0), -700.0))
 
 
 def share_trend(
@@ -414,9 +429,9 @@ def share_trend(
     model = "quasi_binomial" if dispersion > 1.0 else "binomial"
     beta = float(fit.params[1])
     se = float(fit.bse[1]) * math.sqrt(max(dispersion, 1.0))
-    if not math.isfinite(se) or se <= 0:
-        return None
     crit = float(stats.t.ppf(0.975, df)) if model == "quasi_binomial" else Z95
+    if not math.isfinite(se) or se <= 0 or not _estimable(beta, crit * se):
+        return None
     stat = beta / se
     p = 2 * (stats.t.sf(abs(stat), df) if model == "quasi_binomial" else stats.norm.sf(abs(stat)))
     return ShareTrend(
