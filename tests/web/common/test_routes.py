@@ -63,6 +63,7 @@ LISTS = [
     "/api/v1/users/",
     "/api/v1/regions/",
     "/api/v1/engineering-studies/",
+    "/api/v1/intel-datasets/",
     "/api/v1/exercises/",
     "/api/v1/exercise-injects/",
     "/api/v1/corrective-actions/",

@@ -31,6 +31,7 @@ from placeguard.web.exercises.api.views import (
     ExerciseViewSet,
     InjectViewSet,
 )
+from placeguard.web.intel.api.views import IntelDatasetViewSet
 from placeguard.web.orgs.api.views import (
     ApiTokenViewSet,
     MeView,
@@ -55,6 +56,7 @@ router.register("patrol-teams", PatrolTeamViewSet, basename="patrol-team")
 router.register("response-stations", ResponseStationViewSet, basename="response-station")
 router.register("patrol-plans", PatrolPlanViewSet, basename="patrol-plan")
 router.register("engineering-studies", EngineeringStudyViewSet, basename="engineering-study")
+router.register("intel-datasets", IntelDatasetViewSet, basename="intel-dataset")
 router.register("training-requests", TrainingRequestViewSet, basename="training-request")
 router.register("courses", CourseViewSet, basename="course")
 router.register("action-plans", ActionPlanViewSet, basename="action-plan")

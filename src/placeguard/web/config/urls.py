@@ -26,6 +26,7 @@ urlpatterns = [
     path("assessments/", include("placeguard.web.assessments.urls")),
     path("allocation/", include("placeguard.web.allocation.urls")),
     path("engineering/", include("placeguard.web.engineering.urls")),
+    path("intel/", include("placeguard.web.intel.urls")),
     path("sharing/", include("placeguard.web.sharing.urls")),
     path("capacity/", include("placeguard.web.capacity.urls")),
     path("exercises/", include("placeguard.web.exercises.urls")),

@@ -25,6 +25,7 @@ from placeguard.web.assessments import services as assessment_services
 from placeguard.web.assessments.models import Assessment
 from placeguard.web.capacity import demo as capacity_demo
 from placeguard.web.exercises import demo as exercises_demo
+from placeguard.web.intel import demo as intel_demo
 from placeguard.web.orgs import demo as orgs_demo
 from placeguard.web.orgs import services as org_services
 from placeguard.web.orgs.models import Organisation, Region, User
@@ -102,6 +103,7 @@ def load_demo(
         capacity_demo.load(orgs)
         sharing_demo.load(orgs)
         orgs_demo.load()
+        intel_demo.load(orgs)
     write_demo_roads(country)
     return country
 
