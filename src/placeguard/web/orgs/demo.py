@@ -7,9 +7,6 @@ accounts.
 
 from __future__ import annotations
 
-from placeguard.web.orgs import services
-from placeguard.web.orgs.models import User
-
 __all__ = ["DEMO_TOTP_SECRET", "DEMO_TOTP_USERNAME", "load"]
 
 DEMO_TOTP_USERNAME = "stadium.security"
@@ -19,6 +16,10 @@ DEMO_TOTP_SECRET = "PLACEGUARDDEMO2FAKEY7STADIUM3SEC"  # noqa: S105 - published 
 
 def load() -> None:
     """Give the demo two-factor persona its authenticator (no-op if the user is missing)."""
+    # Imported here: ``placeguard demo logins`` reads this module's constants without Django.
+    from placeguard.web.orgs import services
+    from placeguard.web.orgs.models import User
+
     user = User.objects.filter(username=DEMO_TOTP_USERNAME).first()
     if user is not None:
         services.enrol_totp_with_secret(user, DEMO_TOTP_SECRET, actor=None)
