@@ -257,3 +257,31 @@ def test_bulletin_list_has_a_query_budget(
         assert response.status_code == 200 and response.json()["count"] >= 30
     with django_assert_max_num_queries(16):
         assert token_client(sworld.users["hotel_admin"]).get(f"{G}/").status_code == 200
+
+
+def test_list_count_is_capped_but_every_page_is_exact(
+    sworld: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from placeguard.web.sharing.api import views
+
+    made = {
+        _published(sworld, title=f"Bulletin {i}", groups=[sworld.groups["north"].pk]).pk  # type: ignore[attr-defined]
+        for i in range(7)
+    }
+    client = token_client(sworld.users["mall_reader"])
+    whole = client.get(f"{B}/", {"page_size": 500}).json()
+    assert whole["count_exact"] is True and whole["count"] == len(whole["results"])
+    assert made <= {r["id"] for r in whole["results"]}
+    total = client.get(f"{B}/counts/").json()["total"]
+    assert whole["count"] == total
+    monkeypatch.setattr(views, "COUNT_CAP", 3)
+    first = client.get(f"{B}/", {"page_size": 2}).json()
+    assert first["count"] == 3 and first["count_exact"] is False and first["next"]
+    seen: list[int] = []
+    url: str | None = f"{B}/?page_size=2"
+    while url:
+        page = client.get(url).json()
+        seen += [r["id"] for r in page["results"]]
+        url = page["next"]
+    assert seen == [r["id"] for r in whole["results"]]  # same rows, same order, nothing skipped
+    assert client.get(f"{B}/", {"page_size": 2, "page": 99}).status_code == 404

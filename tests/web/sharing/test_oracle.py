@@ -33,7 +33,7 @@ from hypothesis import strategies as st
 
 from placeguard.core.sharing.policy import can_view
 from placeguard.web.orgs.models import Organisation, User
-from placeguard.web.sharing import principals, queries
+from placeguard.web.sharing import principals, queries, services
 from placeguard.web.sharing.choices import TLP_RANK
 from placeguard.web.sharing.models import (
     Acknowledgement,
@@ -373,6 +373,8 @@ def _check_all(w: World, clients: dict[str, Any], no_mfa_id: int | None, persona
         qs = queries.bulletins_visible_to(user)
         got = {b.pk: ("stub" if b.is_stub else "content") for b in qs}
         assert got == naive == decided, (name, got, naive, decided)
+        whole = queries.bulletins_visible_to(user, whole_set=True)  # the counts/export plan
+        assert {b.pk: ("stub" if b.is_stub else "content") for b in whole} == got, name
         expected[name] = naive
         # Acknowledgements (R7 and the default child audience).
         naive_acks = {
@@ -392,6 +394,18 @@ def _check_all(w: World, clients: dict[str, Any], no_mfa_id: int | None, persona
                     decided_acks.add(a.pk)
         got_acks = set(queries.acks_visible_to(user).values_list("pk", flat=True))
         assert got_acks == naive_acks == decided_acks, (name, got_acks, naive_acks, decided_acks)
+
+    # Publishing queues exactly the users ``can_view`` admits, one call per user (the service
+    # shares one evaluation between equal principals; this holds it to the plain loop).
+    everyone = principals.bulk_principals(
+        User.objects.filter(is_active=True, organisation__active=True, organisation__vetted=True)
+    )
+    for pk, b in bulletins.items():
+        item = items[pk]
+        plain = {
+            u.pk for u, p in everyone if u.organisation_id != b.org_id and can_view(p, item).content
+        }
+        assert {u.pk for u in services.recipients(b, item)} == plain, pk
 
     # The API surfaces of one persona show exactly the same set.
     client = clients[persona]

@@ -201,6 +201,8 @@ class Bulletin(models.Model):
             models.Index(fields=["author", "created"]),
             models.Index(fields=["audience_community", "tlp_rank"]),
             models.Index(fields=["audience_public", "tlp"]),
+            # The list's order (-created, -id): read backwards, newest first, stopping at the page.
+            models.Index(fields=["created", "id"], name="sharing_bulletin_created_id"),
         ]
 
     def __str__(self) -> str:

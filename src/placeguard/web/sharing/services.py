@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, cast
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -615,6 +615,10 @@ def withdraw_bulletin(bulletin: Bulletin, *, reason: str, actor: User) -> Bullet
     return bulletin
 
 
+_ACK_BATCH = 5000
+_NO_USER = -1  # a user id no row has: the shared key of equal principals in ``recipients``
+
+
 def recipients(bulletin: Bulletin, item: Item | None = None) -> list[User]:
     """Users outside the originator who can read ``bulletin`` now (exact: ``can_view`` each)."""
     item = item or principals.bulletin_item(bulletin)
@@ -639,28 +643,51 @@ def recipients(bulletin: Bulletin, item: Item | None = None) -> list[User]:
     if not broadcast:
         users = users.filter(Q(organisation_id__in=org_ids) | Q(pk__in=audience.users))
     users = users.exclude(organisation_id=item.org_id)
+    # ``can_view`` reads the user id only to compare it with the author, the co-editors and the
+    # named users. For every other user the answer is that of the same principal under an id no
+    # user has, so equal principals (same organisation, roles, flags) share one evaluation:
+    # ~500 policy calls instead of 10,000 for the issue's publish benchmark, same answers.
+    personal = {item.author_id, *item.co_editors, *item.audience.users}
+    memo: dict[Principal, bool] = {}
     out = []
     for user, principal in principals.bulk_principals(users):
-        if policy.can_view(principal, item).content:
+        if principal.user_id in personal:
+            allowed = policy.can_view(principal, item).content
+        else:
+            key = replace(principal, user_id=_NO_USER)
+            if key not in memo:
+                memo[key] = policy.can_view(key, item).content
+            allowed = memo[key]
+        if allowed:
             out.append(user)
     return out
 
 
 def _queue_acks(bulletin: Bulletin) -> int:
-    """Queue one acknowledgement row per recipient who has none yet (bulk insert)."""
+    """Queue one acknowledgement row per recipient who has none yet (one batched insert).
+
+    The rows go in through ``executemany`` on the model's own table and columns rather than
+    ``bulk_create``: building and compiling 10,000 model instances was two thirds of publishing
+    to 10,000 recipients, the database's part a tenth of it. Callers hold the transaction.
+    """
     now = timezone.now()
     have = set(bulletin.acks.values_list("user_id", flat=True))
     rows = [
-        Acknowledgement(
-            bulletin_id=bulletin.pk,
-            user_id=u.pk,
-            org_id=cast(int, u.organisation_id),
-            queued_at=now,
-        )
+        (bulletin.pk, u.pk, cast(int, u.organisation_id))
         for u in recipients(bulletin)
         if u.pk not in have
     ]
-    Acknowledgement.objects.bulk_create(rows, batch_size=2000)
+    if rows:
+        meta = Acknowledgement._meta
+        quote = connection.ops.quote_name
+        column = {f.name: f.column for f in meta.concrete_fields}
+        columns = ", ".join(quote(column[n]) for n in ("bulletin", "user", "org", "queued_at"))
+        sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES (%s, %s, %s, %s)"  # noqa: S608 - names from the model, values as parameters
+        stamp = connection.ops.adapt_datetimefield_value(now)
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), _ACK_BATCH):
+                batch = rows[start : start + _ACK_BATCH]
+                cursor.executemany(sql, [(*row, stamp) for row in batch])
     return len(rows)
 
 
