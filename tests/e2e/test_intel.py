@@ -33,6 +33,10 @@ def test_analyst_reads_the_dashboard_and_tests_a_claim(  # noqa: PLR0917 - fixtu
     expect(chart.locator("line.break")).to_have_count(3)  # GTD: 1998, 2008, 2012
     expect(page.locator("#attribution")).to_contain_text("Global Terrorism Database")
     expect(page.locator("#attribution")).to_contain_text("Only aggregates are shown")
+    # The map draws aggregated grid cells (Leaflet loaded from the vendored assets).
+    expect(page.locator("#incident-map")).to_have_attribute(
+        "data-cells-drawn", re.compile(r"^[1-9]")
+    )
 
     form = page.locator("form.claim-form")
     form.get_by_label("Metric").select_option("lethality")

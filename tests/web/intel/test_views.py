@@ -75,6 +75,24 @@ def test_dashboard_shows_charts_table_attribution(
     assert not [i for i in event_ids(gtd_file) if i in html]
 
 
+def test_dashboard_map_shows_suppressed_grid_cells_only(world: World, dataset: Dataset) -> None:
+    import json
+    import re
+
+    html = _client(world, "police_n").get(f"/intel/datasets/{dataset.pk}/").content.decode()
+    pattern = r'<script id="incident-map-data" type="application/json">(.*?)</script>'
+    found = re.search(pattern, html, re.S)
+    assert found is not None
+    cells = json.loads(found.group(1))
+    assert cells and all(c["attacks"] >= 3 for c in cells)
+    assert set(cells[0]) == {"lat", "lon", "attacks", "deaths", "known_deaths"}
+    # Every drawn cell centre sits on the 0.5° grid: no incident's own coordinates leak.
+    on_grid = [(c["lat"] / 0.5 - 0.5).is_integer() and (c["lon"] / 0.5 - 0.5).is_integer()
+               for c in cells]  # fmt: skip
+    assert all(on_grid)
+    assert sum(c["attacks"] for c in cells) <= dataset.row_count
+
+
 def test_dashboard_filters(world: World, dataset: Dataset) -> None:
     client = _client(world, "police_n")
     cat = dataset.facets["categories"][0]

@@ -433,6 +433,44 @@ def trend_report(dataset: Dataset, query: ReportQuery | None = None) -> dict[str
     return doc
 
 
+#: Map cells: 0.5° squares; cells under this many attacks are not drawn (small-cell suppression).
+MAP_CELL_DEG = 0.5
+MAP_MIN_ATTACKS = 3
+
+
+def map_cells(dataset: Dataset, query: ReportQuery | None = None) -> dict[str, Any]:
+    """Attacks and deaths per 0.5° grid cell under the dashboard's filters — aggregates only;
+    see :mod:`placeguard.engines.intel.stats.geo` for the suppression rule."""
+    from placeguard.engines.intel.stats.aggregate import Filters
+    from placeguard.engines.intel.stats.geo import grid_cells
+
+    query = query or ReportQuery()
+    urban = query.urban if dataset.facets.get("urban") else None
+    filters = Filters(category=query.category, scenario=query.scenario, region=query.region,
+                      urban=urban, years=query.years)  # fmt: skip
+    try:
+        grid = grid_cells(_table(dataset), filters, cell_deg=MAP_CELL_DEG,
+                          min_attacks=MAP_MIN_ATTACKS)  # fmt: skip
+    except ValueError as exc:
+        raise ValidationError(str(exc), errors=[FieldError("filters", str(exc))]) from exc
+    return {
+        "cell_deg": grid.cell_deg,
+        "min_attacks": grid.min_attacks,
+        "cells": [
+            {
+                "lat": c.lat,
+                "lon": c.lon,
+                "attacks": c.attacks,
+                "deaths": c.deaths,
+                "known_deaths": c.known_deaths,
+            }
+            for c in grid.cells
+        ],
+        "suppressed_attacks": grid.suppressed_attacks,
+        "without_coordinates": grid.without_coordinates,
+    }
+
+
 def report_html(doc: dict[str, Any]) -> str:
     """The self-contained HTML trend report of the engine (aggregates only); its attribution
     line also states that only aggregates are shown."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -141,6 +142,10 @@ def _dashboard(request: HttpRequest, dataset: Dataset, claim_form: ClaimForm | N
             context["yearly_chart"] = mark_safe(yearly)  # noqa: S308 - every text escaped
             context["lethality_chart"] = mark_safe(lethality)  # noqa: S308 - every text escaped
             context["query_string"] = request.GET.urlencode()
+            query = _query(form) if request.GET else services.ReportQuery()
+            context["incident_map"] = services.map_cells(dataset, query)
+            context["tile_url"] = settings.PLACEGUARD_TILE_URL
+            context["tile_attribution"] = settings.PLACEGUARD_TILE_ATTRIBUTION
     return render(request, "intel/detail.html", context)
 
 
