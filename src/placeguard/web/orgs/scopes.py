@@ -45,6 +45,7 @@ AREAS: dict[str, Any] = {
     "sharing": _("Bulletins, reports, incidents, practices, sharing groups"),
     "capacity": _("Capacity building"),
     "exercises": _("Exercises"),
+    "intel": _("Incident datasets, trends and claims (aggregates only)"),
 }
 SCOPES: tuple[str, ...] = tuple(f"{verb}:{area}" for area in AREAS for verb in ("read", "write"))
 
