@@ -69,17 +69,22 @@ lint: install
 	PLACEGUARD_ENV=test $(PY) manage.py makemigrations --check --dry-run -v 1
 	PLACEGUARD_ENV=test $(PY) manage.py spectacular --fail-on-warn --validate --file /dev/null
 
+# Each pass gets its own data folder, so the two can run side by side (`make test`).
 test-sqlite: install assets system-deps
-	PLACEGUARD_ENV=test $(BIN)/pytest -m "not e2e" -q
+	PLACEGUARD_ENV=test PLACEGUARD_DATA_DIR=$(CURDIR)/var/test-sqlite $(BIN)/pytest -m "not e2e" -q
 
 # The Spark tests never touch the database: they run once, in test-sqlite.
 test-pg: install system-deps
-	PLACEGUARD_ENV=test scripts/with-postgres.sh $(BIN)/pytest -m "not e2e and not spark" -q
+	PLACEGUARD_ENV=test PLACEGUARD_DATA_DIR=$(CURDIR)/var/test-pg scripts/with-postgres.sh $(BIN)/pytest -m "not e2e and not spark" -q
 
 test-e2e: install assets chromium
 	PLACEGUARD_ENV=test $(BIN)/pytest -m e2e -q
 
-test: lint test-sqlite test-pg test-e2e
+# The SQLite and PostgreSQL passes are single-process: run them side by side on two cores
+# (each one's output is printed whole when it ends), then the browser pass.
+test: lint assets system-deps chromium
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-pg
+	$(MAKE) --no-print-directory test-e2e
 
 bench: install
 	@set -e; for f in benchmarks/bench_*.py; do echo "== $$f"; PLACEGUARD_ENV=test $(PY) $$f; done

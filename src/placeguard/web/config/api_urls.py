@@ -77,4 +77,9 @@ urlpatterns = [
     path("portfolio/allocation/", AllocationView.as_view(), name="portfolio-allocation"),
     path("coverage/", CoverageView.as_view(), name="coverage"),
     path("", include(router.urls)),
+    path("", include("placeguard.web.sars.api.urls")),
+    path("", include("placeguard.web.incidents.api.urls")),
+    path("", include("placeguard.web.practices.api.urls")),
+    path("", include("placeguard.web.notifications.api.urls")),
+    path("", include("placeguard.web.interchange.api.urls")),
 ]

@@ -73,6 +73,11 @@ INSTALLED_APPS = [
     "placeguard.web.exercises",
     "placeguard.web.capacity",
     "placeguard.web.sharing",
+    "placeguard.web.sars",
+    "placeguard.web.incidents",
+    "placeguard.web.practices",
+    "placeguard.web.notifications",
+    "placeguard.web.interchange",
 ]
 
 MIDDLEWARE = [

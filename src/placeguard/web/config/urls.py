@@ -30,6 +30,11 @@ urlpatterns = [
     path("sharing/", include("placeguard.web.sharing.urls")),
     path("capacity/", include("placeguard.web.capacity.urls")),
     path("exercises/", include("placeguard.web.exercises.urls")),
+    path("sars/", include("placeguard.web.sars.urls")),
+    path("incidents/", include("placeguard.web.incidents.urls")),
+    path("practices/", include("placeguard.web.practices.urls")),
+    path("notifications/", include("placeguard.web.notifications.urls")),
+    path("interchange/", include("placeguard.web.interchange.urls")),
 ]
 
 

@@ -1,0 +1,3 @@
+"""Models of incidents."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Models of interchange."""
+
+from __future__ import annotations

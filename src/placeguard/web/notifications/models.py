@@ -1,0 +1,3 @@
+"""Models of notifications."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Models of practices."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Models of sars."""
+
+from __future__ import annotations
