@@ -13,9 +13,16 @@ from typing import ClassVar
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from placeguard.web.orgs.choices import OrgKind
+from placeguard.core.sharing.model import ItemKind
 from placeguard.web.orgs.models import Organisation, Region, User
-from placeguard.web.sharing.choices import BulletinStatus, Tlp
+from placeguard.web.sharing.shareable import (
+    GroupRow,
+    NeedToKnowRow,
+    OrgRow,
+    SharedItem,
+    ShareSpec,
+    UserRow,
+)
 
 
 class Community(models.Model):
@@ -116,33 +123,10 @@ class SharingGroupMember(models.Model):
         return f"{self.group_id}:{self.organisation_id}"
 
 
-class Bulletin(models.Model):
+class Bulletin(SharedItem):
     """A bulletin from police or an authority to operators (or anyone), under TLP 2.0."""
 
-    author = models.ForeignKey(
-        User, on_delete=models.PROTECT, related_name="bulletins", verbose_name=_("author")
-    )
-    org = models.ForeignKey(
-        Organisation,
-        on_delete=models.PROTECT,
-        related_name="bulletins",
-        verbose_name=_("originating organisation"),
-    )
-    org_kind = models.CharField(max_length=32, choices=OrgKind.choices, editable=False)
-    status = models.CharField(
-        _("status"),
-        max_length=16,
-        choices=BulletinStatus.choices,
-        default=BulletinStatus.DRAFT,
-        db_index=True,
-    )
-    title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body (Markdown)"), blank=True)
-    tlp = models.CharField(_("TLP"), max_length=16, choices=Tlp.choices, default=Tlp.AMBER)
-    tlp_rank = models.PositiveSmallIntegerField(editable=False, default=2, db_index=True)
-    # Audience: any combination (docs/sharing-policy.md, decision 7).
-    audience_public = models.BooleanField(_("public"), default=False)
-    audience_community = models.BooleanField(_("the community"), default=False)
     groups: models.ManyToManyField[SharingGroup, BulletinGroup] = models.ManyToManyField(
         SharingGroup,
         through="BulletinGroup",
@@ -169,30 +153,8 @@ class Bulletin(models.Model):
     target_regions = models.ManyToManyField(
         Region, blank=True, related_name="+", verbose_name=_("target regions")
     )
-    # Caveats.
-    le_only = models.BooleanField(_("law enforcement only"), default=False)
-    pii = models.BooleanField(_("contains personal data"), default=False)
-    source_protected = models.BooleanField(_("source protected"), default=False)
-    # R8: need_to_know tokens are BulletinNeedToKnow rows; the flag tells "no list" from "[]".
-    has_need_to_know = models.BooleanField(default=False)
-    valid_from = models.DateTimeField(_("valid from"), null=True, blank=True)
-    valid_until = models.DateTimeField(_("valid until"), null=True, blank=True)
-    withdrawal_reason = models.TextField(_("withdrawal reason"), blank=True)
-    approval_requested_by = models.ForeignKey(
-        User,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text=_("A broadcast (community or public) waits for a second publisher (W2)."),
-    )
-    created = models.DateTimeField(auto_now_add=True, db_index=True)
-    updated = models.DateTimeField(auto_now=True)
-    published_at = models.DateTimeField(null=True, blank=True)
-    withdrawn_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering: ClassVar = ["-created", "-id"]
+    class Meta(SharedItem.Meta):
         verbose_name = _("bulletin")
         verbose_name_plural = _("bulletins")
         indexes: ClassVar = [
@@ -205,15 +167,11 @@ class Bulletin(models.Model):
             models.Index(fields=["created", "id"], name="sharing_bulletin_created_id"),
         ]
 
-    def __str__(self) -> str:
-        return self.title
 
-
-class BulletinGroup(models.Model):
+class BulletinGroup(GroupRow):
     """A sharing group a bulletin is addressed to."""
 
     bulletin = models.ForeignKey(Bulletin, on_delete=models.CASCADE, related_name="group_rows")
-    group = models.ForeignKey(SharingGroup, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         constraints: ClassVar = [
@@ -224,12 +182,10 @@ class BulletinGroup(models.Model):
         return f"{self.bulletin_id}→group {self.group_id}"
 
 
-class BulletinOrg(models.Model):
+class BulletinOrg(OrgRow):
     """A recipient organisation, named or resolved from the targeting rule (``via_rule``)."""
 
     bulletin = models.ForeignKey(Bulletin, on_delete=models.CASCADE, related_name="org_rows")
-    org = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
-    via_rule = models.BooleanField(default=False)
 
     class Meta:
         constraints: ClassVar = [
@@ -241,11 +197,10 @@ class BulletinOrg(models.Model):
         return f"{self.bulletin_id}→org {self.org_id}"
 
 
-class BulletinUser(models.Model):
+class BulletinUser(UserRow):
     """A named recipient (the only audience of TLP:RED)."""
 
     bulletin = models.ForeignKey(Bulletin, on_delete=models.CASCADE, related_name="user_rows")
-    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         constraints: ClassVar = [
@@ -257,11 +212,10 @@ class BulletinUser(models.Model):
         return f"{self.bulletin_id}→user {self.user_id}"
 
 
-class BulletinNeedToKnow(models.Model):
+class BulletinNeedToKnow(NeedToKnowRow):
     """A role or team a recipient must hold (R8)."""
 
     bulletin = models.ForeignKey(Bulletin, on_delete=models.CASCADE, related_name="ntk_rows")
-    token = models.CharField(max_length=64)
 
     class Meta:
         constraints: ClassVar = [
@@ -294,3 +248,16 @@ class Acknowledgement(models.Model):
 
     def __str__(self) -> str:
         return f"ack {self.bulletin_id}:{self.user_id}"
+
+
+#: The tables of bulletins, for the shared visibility and write helpers.
+BULLETIN = ShareSpec(
+    kind=ItemKind.BULLETIN,
+    model=Bulletin,
+    fk="bulletin",
+    group_row=BulletinGroup,
+    org_row=BulletinOrg,
+    user_row=BulletinUser,
+    ntk_row=BulletinNeedToKnow,
+    noun="bulletin",
+)

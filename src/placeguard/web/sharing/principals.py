@@ -8,6 +8,7 @@ places that decide those two flags, so they can be rewired when web/orgs grows t
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -29,6 +30,7 @@ from placeguard.core.sharing.model import (
 from placeguard.core.vocab import TLP, OrgKind, Role
 from placeguard.web.orgs.models import Organisation, RoleGrant, User
 from placeguard.web.sharing import models as m
+from placeguard.web.sharing.shareable import SharedItem
 
 __all__ = [
     "ack_item",
@@ -37,6 +39,7 @@ __all__ = [
     "directory_for",
     "le_vetted",
     "principal_for",
+    "shared_item",
     "two_factor_ok",
 ]
 
@@ -99,36 +102,43 @@ def principal_for(user: User | AnonymousUser | None) -> Principal | None:
     )
 
 
-def _caveats(bulletin: m.Bulletin) -> frozenset[Caveat]:
+def _caveats(record: SharedItem) -> frozenset[Caveat]:
     flags = {
-        Caveat.LE_ONLY: bulletin.le_only,
-        Caveat.PII: bulletin.pii,
-        Caveat.SOURCE_PROTECTED: bulletin.source_protected,
+        Caveat.LE_ONLY: record.le_only,
+        Caveat.PII: record.pii,
+        Caveat.SOURCE_PROTECTED: record.source_protected,
     }
     return frozenset(c for c, on in flags.items() if on)
 
 
-def bulletin_item(
-    bulletin: m.Bulletin,
+def shared_item(
+    record: SharedItem,
     *,
+    kind: ItemKind,
     groups: Iterable[int] | None = None,
     orgs: Iterable[tuple[int, bool]] | None = None,
     users: Iterable[int] | None = None,
     need_to_know: Iterable[str] | None = None,
 ) -> Item:
-    """The policy item of a bulletin (its audience rows read unless passed in)."""
+    """The policy item of any shareable record (its audience rows read unless passed in).
+
+    ``record`` is a :class:`~placeguard.web.sharing.shareable.SharedItem` whose row tables use
+    the related names ``group_rows``, ``org_rows``, ``user_rows`` and ``ntk_rows``.
+    """
+    rows: Any = record
     if groups is None:
-        groups = [r.group_id for r in bulletin.group_rows.all()]
+        groups = [r.group_id for r in rows.group_rows.all()]
     if orgs is None:
-        orgs = [(r.org_id, r.via_rule) for r in bulletin.org_rows.all()]
+        orgs = [(r.org_id, r.via_rule) for r in rows.org_rows.all()]
     if users is None:
-        users = [r.user_id for r in bulletin.user_rows.all()]
+        users = [r.user_id for r in rows.user_rows.all()]
     if need_to_know is None:
-        need_to_know = [r.token for r in bulletin.ntk_rows.all()]
+        need_to_know = [r.token for r in rows.ntk_rows.all()]
+    bulletin = record  # the field names below are those of every shareable record
     org_pairs = list(orgs)
     return Item(
         id=bulletin.pk or 0,
-        kind=ItemKind.BULLETIN,
+        kind=kind,
         author_id=bulletin.author_id,
         org_id=bulletin.org_id,
         org_kind=OrgKind(bulletin.org_kind),
@@ -146,6 +156,25 @@ def bulletin_item(
         ),
         caveats=_caveats(bulletin),
         need_to_know=frozenset(need_to_know) if bulletin.has_need_to_know else None,
+    )
+
+
+def bulletin_item(
+    bulletin: m.Bulletin,
+    *,
+    groups: Iterable[int] | None = None,
+    orgs: Iterable[tuple[int, bool]] | None = None,
+    users: Iterable[int] | None = None,
+    need_to_know: Iterable[str] | None = None,
+) -> Item:
+    """The policy item of a bulletin (its audience rows read unless passed in)."""
+    return shared_item(
+        bulletin,
+        kind=ItemKind.BULLETIN,
+        groups=groups,
+        orgs=orgs,
+        users=users,
+        need_to_know=need_to_know,
     )
 
 

@@ -20,17 +20,11 @@ from placeguard.core.sharing.policy import DEFAULT_NEED_TO_KNOW, principal_is_va
 from placeguard.core.vocab import TLP, OrgKind
 from placeguard.web.orgs.models import User
 from placeguard.web.sharing.choices import BulletinStatus
-from placeguard.web.sharing.models import (
-    Acknowledgement,
-    Bulletin,
-    BulletinGroup,
-    BulletinNeedToKnow,
-    BulletinOrg,
-    BulletinUser,
-)
+from placeguard.web.sharing.models import BULLETIN, Acknowledgement, Bulletin
 from placeguard.web.sharing.principals import principal_for
+from placeguard.web.sharing.shareable import ShareSpec
 
-__all__ = ["acks_visible_to", "bulletins_visible_to", "visible_to"]
+__all__ = ["acks_visible_to", "bulletins_visible_to", "shared_visible_to", "visible_to"]
 
 _NOTHING = Q(pk__in=[])
 _OFFICIAL = [OrgKind.LAW_ENFORCEMENT.value, OrgKind.AUTHORITY.value]
@@ -57,25 +51,30 @@ def _default_ntk_applies(p: Principal) -> bool:
     return p.org_kind in _PRIVATE and not (_held(p) & DEFAULT_NEED_TO_KNOW)
 
 
-def _with_stub(qs: QuerySet[Bulletin], p: Principal | None) -> QuerySet[Bulletin]:
+def _with_stub(qs: QuerySet[Any], p: Principal | None) -> QuerySet[Any]:
     stub = Q(status=BulletinStatus.WITHDRAWN)
     if p is not None:
         stub &= ~Q(org_id=p.org_id)
-    return qs.annotate(is_stub=ExpressionWrapper(stub, output_field=BooleanField()))
+    annotated: QuerySet[Any] = qs.annotate(
+        is_stub=ExpressionWrapper(stub, output_field=BooleanField())
+    )
+    return annotated
 
 
-def bulletins_visible_to(
-    user: User | AnonymousUser | None, *, whole_set: bool = False
-) -> QuerySet[Bulletin]:
-    """Bulletins ``user`` may see (content or withdrawn stub), annotated with ``is_stub``.
+def shared_visible_to(
+    spec: ShareSpec, user: User | AnonymousUser | None, *, whole_set: bool = False
+) -> QuerySet[Any]:
+    """Records of kind ``spec`` that ``user`` may see (content or withdrawn stub).
 
-    ``whole_set`` is a plan hint for readers of every visible row (counts, CSV export): it ANDs
-    a logically redundant union of indexed look-ups so the database starts from the rows
-    addressed to the reader. Pages (the list) leave it off and walk ``(created, id)`` instead.
-    The rows are the same either way.
+    The queryset twin of ``policy.can_view`` for every shareable kind (bulletins, incidents,
+    practices): rows are annotated with ``is_stub``. ``whole_set`` is a plan hint for readers of
+    every visible row (counts, CSV export): it ANDs a logically redundant union of indexed
+    look-ups so the database starts from the rows addressed to the reader. Pages (the list)
+    leave it off and walk ``(created, id)`` instead. The rows are the same either way.
     """
+    model: Any = spec.model
     authenticated, p = _valid(user)
-    base = Bulletin.objects.exclude(status=BulletinStatus.PURGED)  # R2
+    base = model.objects.exclude(status=BulletinStatus.PURGED)  # R2
     if not authenticated:  # R0: anonymous readers get live public CLEAR without reading caveats
         rows = base.filter(
             audience_public=True,
@@ -86,14 +85,15 @@ def bulletins_visible_to(
         )
         return _with_stub(rows, None)
     if p is None:
-        return _with_stub(Bulletin.objects.none(), None)
-    named = Q(Exists(BulletinUser.objects.filter(bulletin=OuterRef("pk"), user_id=p.user_id)))
-    any_org = BulletinOrg.objects.filter(bulletin=OuterRef("pk"))
+        return _with_stub(model.objects.none(), None)
+    mine = OuterRef("pk")
+    named = Q(Exists(spec.rows_of(spec.user_row, item=mine, user_id=p.user_id)))
+    any_org = spec.rows_of(spec.org_row, item=mine)
     own_org_addressed = Q(Exists(any_org.filter(org_id=p.org_id)))
     conds = Q()
     if not p.mfa:  # R0
         conds &= Q(tlp=TLP.CLEAR.value)
-    draft_ok = Q(author_id=p.user_id)  # R1 (no co-editors on bulletins)
+    draft_ok = Q(author_id=p.user_id)  # R1 (no co-editors on shareable records)
     if p.has_role(EDITOR_ROLES):
         draft_ok |= Q(org_id=p.org_id)
     conds &= ~Q(status=BulletinStatus.DRAFT) | draft_ok
@@ -112,7 +112,7 @@ def bulletins_visible_to(
         paths = Q(audience_community=True, tlp_rank__lte=1) if p.communities else _NOTHING
         if p.groups:
             paths |= Q(tlp_rank__lte=3) & Q(
-                Exists(BulletinGroup.objects.filter(bulletin=OuterRef("pk"), group_id__in=p.groups))
+                Exists(spec.rows_of(spec.group_row, item=mine, group_id__in=p.groups))
             )
         paths |= Q(tlp_rank__lte=3) & own_org_addressed
         if p.provider_for:
@@ -120,7 +120,7 @@ def bulletins_visible_to(
         held = _held(p)
         ntk = ~Q(tlp_rank__in=[1, 2, 3]) | (
             Q(has_need_to_know=True)
-            & Q(Exists(BulletinNeedToKnow.objects.filter(bulletin=OuterRef("pk"), token__in=held)))
+            & Q(Exists(spec.rows_of(spec.ntk_row, item=mine, token__in=held)))
         )
         default = (
             Q(tlp_rank__in=[2, 3], org_kind__in=_OFFICIAL) if _default_ntk_applies(p) else _NOTHING
@@ -131,32 +131,40 @@ def bulletins_visible_to(
     # (1-2 s over 100,000 bulletins); without it the database walks the (created, id) index
     # newest first and stops at the page. Counting everything is faster with it.
     if whole_set:
-        conds &= Q(pk__in=_candidates(p))
+        conds &= Q(pk__in=_candidates(spec, p))
     return _with_stub(base.filter(conds & grant), p)
 
 
-def _candidates(p: Principal) -> QuerySet[Any]:
-    """Every bulletin one of the grant paths could admit, as a union of indexed look-ups.
+def bulletins_visible_to(
+    user: User | AnonymousUser | None, *, whole_set: bool = False
+) -> QuerySet[Bulletin]:
+    """Bulletins ``user`` may see (content or withdrawn stub), annotated with ``is_stub``."""
+    return shared_visible_to(BULLETIN, user, whole_set=whole_set)
+
+
+def _candidates(spec: ShareSpec, p: Principal) -> QuerySet[Any]:
+    """Every record one of the grant paths could admit, as a union of indexed look-ups.
 
     Logically redundant with the grant (each path below is implied by one of its terms).
     """
-    ids = Bulletin.objects.order_by().values("pk")
+    model: Any = spec.model
+    ids = model.objects.order_by().values("pk")
+    item_id = f"{spec.fk}_id"
     parts = [
         ids.filter(author_id=p.user_id),
         ids.filter(org_id=p.org_id),
         ids.filter(audience_public=True, tlp=TLP.CLEAR.value),
         ids.filter(audience_community=True, tlp_rank__lte=1),
-        BulletinOrg.objects.order_by()
-        .filter(org_id__in={p.org_id, *p.provider_for})
-        .values("bulletin_id"),
-        BulletinUser.objects.order_by().filter(user_id=p.user_id).values("bulletin_id"),
+        spec.rows_of(spec.org_row, org_id__in={p.org_id, *p.provider_for})
+        .order_by()
+        .values(item_id),
+        spec.rows_of(spec.user_row, user_id=p.user_id).order_by().values(item_id),
     ]
     if p.groups:
-        parts.append(
-            BulletinGroup.objects.order_by().filter(group_id__in=p.groups).values("bulletin_id")
-        )
+        parts.append(spec.rows_of(spec.group_row, group_id__in=p.groups).order_by().values(item_id))
     first, *rest = parts
-    return first.union(*rest)
+    union: QuerySet[Any] = first.union(*rest)
+    return union
 
 
 def acks_visible_to(user: User | AnonymousUser | None) -> QuerySet[Acknowledgement]:
