@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
+
+from placeguard.web.interchange import views
 
 app_name = "interchange"
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [path("", views.index, name="index")]

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from rest_framework.routers import SimpleRouter
+from django.urls import path
 
-router = SimpleRouter(trailing_slash=True)
-urlpatterns = router.urls
+from placeguard.web.interchange.api.views import MispExportView, StixView
+
+urlpatterns = [
+    path("interchange/stix/", StixView.as_view(), name="interchange-stix"),
+    path("interchange/misp/", MispExportView.as_view(), name="interchange-misp"),
+]
