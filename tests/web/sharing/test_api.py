@@ -35,6 +35,12 @@ def _draft(w: World) -> Bulletin:
     )
 
 
+def _forwardable(w: World) -> Bulletin:
+    """The AMBER bulletin to Mall Co, with Hotel Co registered as a client of Guard Co (R9)."""
+    services.link_provider(provider=w.orgs["guard-co"], client=w.orgs["hotel-co"], actor=None)
+    return _published(w)
+
+
 def _group(w: World) -> Any:
     return w.groups["north"]  # type: ignore[attr-defined]
 
@@ -50,6 +56,10 @@ PREPARE: dict[str, Any] = {
     "withdraw": lambda w: (f"{B}/{_published(w).pk}/withdraw/", {"reason": "Superseded."}),
     "acknowledge": lambda w: (f"{B}/{_published(w).pk}/acknowledge/", {}),
     "receipts": lambda w: (f"{B}/{_published(w).pk}/receipts/", {}),
+    "forward": lambda w: (
+        f"{B}/{_forwardable(w).pk}/forward/",
+        {"orgs": [w.orgs["hotel-co"].pk], "reason": "Our client runs the hotel."},
+    ),
     "counts": lambda w: (f"{B}/counts/", {}),
     "export": lambda w: (f"{B}/export/", {}),
     "group_list": lambda w: (f"{G}/", {}),
@@ -95,6 +105,12 @@ MATRIX: list[tuple[str, str, str | None, int]] = [
     *[("acknowledge", "post", p, 404) for p in OUTSIDERS],
     ("acknowledge", "post", "police_n", 403),  # the originator does not acknowledge
     *[("acknowledge", "post", p, 200) for p in ["mall_reader", "mall_admin"]],
+    ("forward", "post", None, 401),
+    *[("forward", "post", p, 404) for p in OUTSIDERS],
+    ("forward", "post", "mall_reader", 403),  # a recipient's reader does not forward
+    ("forward", "post", "police_n", 403),  # the originator widens instead (I5)
+    ("forward", "post", "mall_admin", 422),  # Hotel Co is not Mall Co's client (R9)
+    ("forward", "post", "guard_pub", 200),  # the provider forwards to its own client
     ("receipts", "get", None, 401),
     *[("receipts", "get", p, 404) for p in OUTSIDERS],
     ("receipts", "get", "mall_admin", 403),
@@ -138,6 +154,7 @@ ROUTES = {
     f"{B}/1/publish/": {"publish"},
     f"{B}/1/withdraw/": {"withdraw"},
     f"{B}/1/acknowledge/": {"acknowledge"},
+    f"{B}/1/forward/": {"forward"},
     f"{B}/1/receipts/": {"receipts"},
     f"{B}/counts/": {"counts"},
     f"{B}/export/": {"export"},

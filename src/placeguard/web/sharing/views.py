@@ -26,7 +26,7 @@ from placeguard.core.sharing import policy
 from placeguard.core.sharing.model import EDITOR_ROLES
 from placeguard.web.common.forms import apply_service_errors
 from placeguard.web.orgs.models import User
-from placeguard.web.sharing import principals, queries, services
+from placeguard.web.sharing import lifecycle, principals, queries, services
 from placeguard.web.sharing.api.views import filtered
 from placeguard.web.sharing.choices import BulletinStatus, Tlp
 from placeguard.web.sharing.forms import BulletinForm, GroupForm, MembersForm, WithdrawForm
@@ -66,6 +66,7 @@ def _fail(exc: PlaceguardError) -> None:
 def bulletin_list(request: HttpRequest) -> HttpResponse:
     """Bulletins you may see, filtered by TLP, status and text."""
     user = _user(request)
+    lifecycle.expire_due()  # no scheduler: overdue bulletins expire when someone looks
     rows = filtered(queries.bulletins_visible_to(user).select_related("org"), request.GET)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     principal = principals.principal_for(user)

@@ -26,7 +26,7 @@ from placeguard.web.common.api import Pagination
 from placeguard.web.common.problems import PROBLEM_CONTENT_TYPE, problem
 from placeguard.web.common.streaming import csv_lines
 from placeguard.web.orgs.models import User
-from placeguard.web.sharing import queries, services
+from placeguard.web.sharing import lifecycle, queries, services
 from placeguard.web.sharing.api.serializers import (
     AcknowledgementSerializer,
     BulletinSerializer,
@@ -231,6 +231,29 @@ class BulletinViewSet(
     def acknowledge(self, request: Request, pk: str | None = None) -> Response:
         ack = services.acknowledge(self._content(), actor=_actor(request))
         return Response(AcknowledgementSerializer(ack).data)
+
+    @extend_schema(request=None, responses={200: dict})
+    @action(detail=True, methods=["post"])
+    def forward(self, request: Request, pk: str | None = None) -> Response:
+        """R9: a recipient's publisher forwards within TLP limits (``orgs``, ``reason``)."""
+        bulletin = self._content()  # outsiders get 404 whatever they send
+        body = _body(request)
+        orgs, reason = body.get("orgs"), body.get("reason", "")
+        errors = [pg.FieldError(k, "Unknown field.", "unknown_field") for k in body
+                  if k not in {"orgs", "reason"}]  # fmt: skip
+        if not isinstance(orgs, list) or not all(
+            isinstance(o, int) and not isinstance(o, bool) for o in orgs
+        ):
+            errors.append(pg.FieldError("orgs", "A list of organisation ids.", "invalid"))
+        if not isinstance(reason, str):
+            errors.append(pg.FieldError("reason", "Text expected.", "invalid"))
+        if errors:
+            msg = "Invalid forwarding request."
+            raise pg.ValidationError(msg, errors=errors)
+        added = lifecycle.forward_bulletin(
+            bulletin, to_orgs=cast(list[int], orgs), actor=_actor(request), reason=reason
+        )
+        return Response({"bulletin": bulletin.pk, "forwarded_to": list(added)})
 
     @extend_schema(responses={200: AcknowledgementSerializer(many=True)})
     @action(detail=True, methods=["get"])
