@@ -20,7 +20,10 @@ from placeguard.cli.capacity import capacity_app
 from placeguard.cli.evac import evac_app
 from placeguard.cli.exercise import exercise_app
 from placeguard.cli.intel import intel_app
+from placeguard.cli.interchange import interchange_app
 from placeguard.cli.risk import risk_app
+from placeguard.cli.sars import sars_app
+from placeguard.cli.sharing import sharing_app
 from placeguard.cli.vda import vda_app
 from placeguard.core.errors import ImportValidationError, PlaceguardError
 
@@ -41,6 +44,9 @@ app.add_typer(evac_app, name="evac")
 app.add_typer(exercise_app, name="exercise")
 app.add_typer(intel_app, name="intel")
 app.add_typer(capacity_app, name="capacity")
+app.add_typer(sars_app, name="sars")
+app.add_typer(sharing_app, name="sharing")
+app.add_typer(interchange_app, name="interchange")
 
 console = Console()
 err = Console(stderr=True)

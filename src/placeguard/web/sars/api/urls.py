@@ -4,5 +4,8 @@ from __future__ import annotations
 
 from rest_framework.routers import SimpleRouter
 
+from placeguard.web.sars.api.views import SarViewSet
+
 router = SimpleRouter(trailing_slash=True)
+router.register("sars", SarViewSet, basename="sar")
 urlpatterns = router.urls
