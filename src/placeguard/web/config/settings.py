@@ -197,6 +197,10 @@ CSRF_TRUSTED_ORIGINS = env_list("PLACEGUARD_CSRF_TRUSTED_ORIGINS", [])
 SESSION_COOKIE_AGE = env_int("PLACEGUARD_SESSION_SECONDS", 8 * 3600)
 
 # ------------------------------------------------------------------ API
+# API rate limits (catalogue 69): per API token, else per signed-in user, else per address;
+# see placeguard.web.common.throttling. Generous defaults: normal use never meets them.
+PLACEGUARD_API_RATE_USER = env_str("PLACEGUARD_API_RATE_USER", "1200/min")
+PLACEGUARD_API_RATE_ANON = env_str("PLACEGUARD_API_RATE_ANON", "120/min")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "placeguard.web.orgs.authentication.ApiTokenAuthentication",
@@ -210,6 +214,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "placeguard.web.common.problems.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["placeguard.web.common.throttling.ApiRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"login": env_str("PLACEGUARD_LOGIN_RATE", "10/min")},
     "PAGE_SIZE": 50,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -238,6 +243,13 @@ SPECTACULAR_SETTINGS = {
         "OrgKindEnum": "placeguard.web.orgs.choices.OrgKind",
         "TrainingRequestStatusEnum": "placeguard.web.capacity.choices.RequestStatus",
         "PlanActionStatusEnum": "placeguard.web.capacity.choices.ActionStatus",
+        "ShareStatusEnum": "placeguard.web.sharing.choices.BulletinStatus",
+        "SarStatusEnum": "placeguard.web.sars.choices.SarStatus",
+        "SarChannelEnum": "placeguard.web.sars.choices.Channel",
+        "InvestigationStatusEnum": "placeguard.web.incidents.choices.InvestigationStatus",
+        "IncidentTaskStatusEnum": "placeguard.web.incidents.choices.TaskStatus",
+        "NotificationChannelEnum": "placeguard.web.notifications.choices.Channel",
+        "DeliveryStatusEnum": "placeguard.web.notifications.choices.DeliveryStatus",
     },
 }
 API_TOKEN_TTL_HOURS = env_int("PLACEGUARD_API_TOKEN_TTL_HOURS", 24 * 30)
