@@ -209,6 +209,9 @@ def test_no_route_exports_raw_rows() -> None:
         "intel/datasets/<int:dataset_id>/claim/", "intel/datasets/<int:dataset_id>/report.html",
         "intel/datasets/<int:dataset_id>/report.pdf",
         "intel/datasets/<int:dataset_id>/status.json",
+        "intel/datasets/<int:dataset_id>/delete/",
+        "intel/datasets/<int:dataset_id>/threat-sources/",
+        "intel/threat-sources/<int:source_id>/deactivate/",
     }  # fmt: skip
     api = {r for r in routes if r.startswith("api/") and "format" not in r}
     assert api == {

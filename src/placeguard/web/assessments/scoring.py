@@ -46,6 +46,7 @@ __all__ = [
     "planning_profile",
     "profile_for",
     "result_for",
+    "result_of",
     "summarise",
     "validate_answers",
     "validate_context",
@@ -70,7 +71,9 @@ def profile_for(assessment: Assessment, site: Site) -> SiteProfile:
     """The engine's view of a site, with the assessor's context from ``assessment`` and the
     findings of the site's latest engineering studies (vehicle impact speed, evacuation time)."""
     from placeguard.web.engineering.services import site_findings  # lazy: engineering → sites
+    from placeguard.web.intel.threat import threat_for_site  # lazy: intel → orgs, sites
 
+    threat = threat_for_site(site)  # data-derived threat of an active intel threat source
     return SiteProfile(
         site_type=site.site_type,
         capacity=site.capacity,
@@ -79,6 +82,7 @@ def profile_for(assessment: Assessment, site: Site) -> SiteProfile:
         impact=assessment.impact,
         time_profile=TimeProfile.from_json(site.time_profile or None),
         engineering=site_findings(site),
+        intel=threat.likelihoods if threat is not None else (),
     )
 
 
@@ -93,6 +97,19 @@ def compute(assessment: Assessment, site: Site, *, top: int = 5) -> SiteAssessme
     )
 
 
+def result_of(assessment: Assessment, site: Site) -> dict[str, Any]:
+    """:func:`compute` as JSON, with ``threat_source`` — where the data-derived threat came
+    from (dataset, years, breaks, method and the likelihoods used) — when an intelligence
+    threat source covers the site."""
+    from placeguard.web.intel.threat import threat_for_site
+
+    result = compute(assessment, site).as_dict()
+    threat = threat_for_site(site)
+    if threat is not None:
+        result["threat_source"] = threat.record
+    return result
+
+
 def result_for(assessment: Assessment) -> tuple[dict[str, Any], bool]:
     """The result to show and whether it is live.
 
@@ -101,7 +118,7 @@ def result_for(assessment: Assessment) -> tuple[dict[str, Any], bool]:
     """
     if assessment.result is not None and assessment.status not in EDITABLE_STATUSES:
         return _relabelled(dict(assessment.result)), False
-    return compute(assessment, assessment.site).as_dict(), True
+    return result_of(assessment, assessment.site), True
 
 
 def _relabelled(result: dict[str, Any]) -> dict[str, Any]:
@@ -254,6 +271,8 @@ def _stored_basis(assessment: Assessment, pack: RiskPack) -> tuple[SiteProfile, 
     That is for a submitted or approved assessment scored with the pack in use, whose stored
     result covers exactly the pack's scenarios; otherwise None (plan from a fresh computation).
     """
+    from placeguard.web.intel.threat import likelihoods_from_record  # lazy: intel → sites
+
     stored = assessment.result
     if (
         assessment.status not in RESULT_STATUSES
@@ -274,6 +293,7 @@ def _stored_basis(assessment: Assessment, pack: RiskPack) -> tuple[SiteProfile, 
         threatened=assessment.threatened,
         impact=assessment.impact,
         engineering=EngineeringFindings(**findings) if findings else None,
+        intel=likelihoods_from_record(stored.get("threat_source")),  # as used at submission
     )
     return profile, np.array([by_id[k] for k in pack.scenario_ids])
 

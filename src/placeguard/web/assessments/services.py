@@ -345,7 +345,7 @@ def submit(assessment: Assessment, *, actor: User | None) -> Assessment:
             _("Only a draft or returned assessment can be submitted."),
         )
         scoring.validate_answers(site, assessment.answers)  # the pack may have changed since
-        result = scoring.compute(assessment, site).as_dict()
+        result = scoring.result_of(assessment, site)  # with the threat source, if any
         summary = scoring.summarise(result)
         before = _submission_snapshot(assessment)
         assessment.status = AssessmentStatus.SUBMITTED

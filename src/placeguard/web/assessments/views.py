@@ -318,6 +318,8 @@ def result_context(
         ],
         "gaps": gaps,
         "gap_count": sum(len(g["questions"]) for g in gaps),
+        # where a data-derived threat came from (an intelligence threat source), if any
+        "threat_source": result.get("threat_source"),
     }
 
 
@@ -1130,12 +1132,16 @@ def assessment_report(request: HttpRequest, assessment_id: int, fmt: str) -> Htt
     site = assessment.site
     stored = assessment.result
     if stored is not None and assessment.status not in EDITABLE_STATUSES:
+        from placeguard.web.intel.threat import likelihoods_from_record
+
         profile = SiteProfile(
             site_type=str(stored["site_type"]),
             capacity=int(stored["people"]),
             symbolic=assessment.symbolic,
             threatened=assessment.threatened,
             impact=assessment.impact,
+            # the incident-data threat it was submitted with, if any
+            intel=likelihoods_from_record(stored.get("threat_source")),
         )
     else:
         profile = scoring.profile_for(assessment, site)

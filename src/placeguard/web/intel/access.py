@@ -13,12 +13,12 @@ from __future__ import annotations
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
-from placeguard.web.intel.models import Dataset
+from placeguard.web.intel.models import Dataset, ThreatSource
 from placeguard.web.orgs.access import active_org
 from placeguard.web.orgs.choices import TERRITORIAL_KINDS, Role
 from placeguard.web.orgs.models import User
 
-__all__ = ["can_analyse", "visible_to"]
+__all__ = ["can_analyse", "sources_visible_to", "visible_to"]
 
 
 def visible_to(user: User | AnonymousUser) -> QuerySet[Dataset]:
@@ -27,6 +27,18 @@ def visible_to(user: User | AnonymousUser) -> QuerySet[Dataset]:
     if org is None:
         return Dataset.objects.none()
     return Dataset.objects.filter(owner_id=org.pk)
+
+
+def sources_visible_to(user: User | AnonymousUser) -> QuerySet[ThreatSource]:
+    """Threat sources ``user`` may see: those published from their organisation's datasets.
+
+    Operators whose assessments use a source never see it (nor its dataset): their
+    assessment carries the numbers and the provenance line only.
+    """
+    org = active_org(user)
+    if org is None:
+        return ThreatSource.objects.none()
+    return ThreatSource.objects.filter(dataset__owner_id=org.pk)
 
 
 def can_analyse(user: User | AnonymousUser) -> bool:

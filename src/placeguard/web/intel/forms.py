@@ -121,3 +121,50 @@ class ClaimForm(forms.Form):
 def urban_value(text: str | None) -> bool | None:
     """``yes``/``no``/empty → True/False/None."""
     return {"yes": True, "no": False}.get(text or "")
+
+
+WHOLE_COUNTRY = "country"
+
+
+class ThreatSourceForm(forms.Form):
+    """Publish a dataset as the threat source of a scope (field ids ``id_source-…``)."""
+
+    prefix = "source"
+
+    region = forms.ChoiceField(label=_("For site assessments in"))
+    data_country = forms.CharField(
+        label=_("Country in the data (ISO 3166 alpha-3, e.g. FRA)"), max_length=3, min_length=3
+    )
+    horizon_years = forms.IntegerField(label=_("Horizon (years)"), min_value=1, max_value=30,
+                                       initial=1)  # fmt: skip
+    first_year = forms.IntegerField(label=_("From year (empty: the last collection break)"),
+                                    required=False, min_value=1900, max_value=2100)  # fmt: skip
+    last_year = forms.IntegerField(label=_("To year (empty: the last year)"), required=False,
+                                   min_value=1900, max_value=2100)  # fmt: skip
+
+    def __init__(self, *args: Any, regions: list[tuple[str, str]],
+                 site_types: list[tuple[str, str]], **kwargs: Any) -> None:  # fmt: skip
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = regions  # type: ignore[attr-defined]
+        self.site_type_fields = []
+        for value, label in site_types:
+            name = f"count_{value}"
+            self.fields[name] = forms.IntegerField(
+                label=_("Number of sites: %(t)s") % {"t": label}, required=False, min_value=1,
+                help_text=_("How many such sites the data country has; each one's share of "
+                            "the attacks is 1 in this number. Empty: not covered."),
+            )  # fmt: skip
+            self.site_type_fields.append((value, name))
+
+    def site_counts(self) -> dict[str, object]:
+        """The given counts by site type (empty ones left out)."""
+        data = self.cleaned_data
+        return {value: data[name] for value, name in self.site_type_fields
+                if data.get(name) is not None}  # fmt: skip
+
+    def years(self, default: tuple[int, int]) -> tuple[int, int] | None:
+        """The window given (an empty end taken from ``default``), or None (the default)."""
+        first, last = self.cleaned_data.get("first_year"), self.cleaned_data.get("last_year")
+        if first is None and last is None:
+            return None
+        return (default[0] if first is None else first, default[1] if last is None else last)

@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from placeguard.core.errors import (
+    ConflictError,
     FieldError,
     ImportValidationError,
     NotFoundError,
@@ -51,9 +52,12 @@ __all__ = [
     "assess",
     "attribution",
     "create_dataset",
+    "declared_defaults",
+    "delete_dataset",
     "enqueue_import",
     "execute_import",
     "get_dataset_for",
+    "open_table",
     "report_html",
     "trend_report",
 ]
@@ -223,6 +227,36 @@ def create_dataset(
     return dataset
 
 
+def delete_dataset(dataset: Dataset, *, actor: User) -> None:
+    """Delete a dataset: its row (with its withdrawn threat sources) and its Parquet store.
+
+    Only analysts of the owner organisation may (others: NotFoundError when they cannot see
+    it, PermissionDeniedError when they can). Refused with ConflictError while an import runs
+    or while a threat source built from it is active — withdraw the source first, so that no
+    assessment silently changes its threat basis. The audit event keeps what was deleted.
+    """
+    dataset = get_dataset_for(actor, dataset.pk)
+    if not can_analyse(actor):
+        raise PermissionDeniedError(_("Only analysts of the organisation that imported the "
+                                      "dataset may delete it."))  # fmt: skip
+    folder = dataset.folder
+    with transaction.atomic():
+        dataset = Dataset.objects.select_for_update().get(pk=dataset.pk)
+        if dataset.status == DatasetStatus.RUNNING:
+            raise ConflictError(_("The import is running; delete the dataset once it ends."))
+        active = list(dataset.threat_sources.filter(active=True).select_related("region"))
+        if active:
+            scopes = ", ".join(s.region.name if s.region else s.country_code for s in active)
+            raise ConflictError(_("This dataset is the active threat source for site "
+                                  "assessments in %(s)s; withdraw that source first.")
+                                % {"s": scopes})  # fmt: skip
+        gone = _snapshot(dataset)
+        audit.record(actor=actor, action="intel_dataset.delete", obj=dataset,
+                     diff=audit.diff_fields(gone, dict.fromkeys(gone)))  # fmt: skip
+        dataset.delete()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 def enqueue_import(dataset: Dataset) -> None:
     """Hand the import to the background worker (synchronous with the immediate backend)."""
     from placeguard.web.intel.tasks import import_dataset
@@ -362,14 +396,19 @@ class ReportQuery:
         return repr(self)
 
 
-def _defaults(dataset: Dataset) -> tuple[tuple[int, ...], tuple[int, ...]]:
+def declared_defaults(dataset: Dataset) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The dataset's declared collection breaks and uncovered years."""
     from placeguard.engines.intel.stats.source import DATASET_DEFAULTS, DatasetDefaults
 
     base = DATASET_DEFAULTS.get(dataset.source, DatasetDefaults())
     return base.breaks, base.missing_years
 
 
-def _table(dataset: Dataset) -> Any:
+def open_table(dataset: Dataset) -> Any:
+    """The dataset's store as an Ibis table (NotFoundError when nothing was imported).
+
+    For aggregation only: callers must never return its rows.
+    """
     from placeguard.engines.intel.store import open_store
 
     if dataset.status != DatasetStatus.DONE or not dataset.row_count:
@@ -386,7 +425,7 @@ def trend_report(dataset: Dataset, query: ReportQuery | None = None) -> dict[str
     from placeguard.engines.intel.stats.trend_report import ReportOptions, build_report
 
     query = query or ReportQuery()
-    breaks, missing = _defaults(dataset)
+    breaks, missing = declared_defaults(dataset)
     if query.breaks is not None:
         breaks = query.breaks
     if query.urban is not None and not dataset.facets.get("urban"):
@@ -420,7 +459,7 @@ def trend_report(dataset: Dataset, query: ReportQuery | None = None) -> dict[str
         resamples=_resamples(),
     )
     try:
-        doc = build_report(_table(dataset), options, source=dataset.source,
+        doc = build_report(open_table(dataset), options, source=dataset.source,
                            attribution=attribution(dataset))  # fmt: skip
     except ValueError as exc:
         raise ValidationError(str(exc), errors=[FieldError("filters", str(exc))]) from exc
@@ -449,7 +488,7 @@ def map_cells(dataset: Dataset, query: ReportQuery | None = None) -> dict[str, A
     filters = Filters(category=query.category, scenario=query.scenario, region=query.region,
                       urban=urban, years=query.years)  # fmt: skip
     try:
-        grid = grid_cells(_table(dataset), filters, cell_deg=MAP_CELL_DEG,
+        grid = grid_cells(open_table(dataset), filters, cell_deg=MAP_CELL_DEG,
                           min_attacks=MAP_MIN_ATTACKS)  # fmt: skip
     except ValueError as exc:
         raise ValidationError(str(exc), errors=[FieldError("filters", str(exc))]) from exc
@@ -502,11 +541,11 @@ def assess(
         problems.append(FieldError("urban", _("This dataset has no urban flag.")))
     if problems:
         raise ValidationError(_("The claim is not valid."), errors=problems)
-    breaks, missing = _defaults(dataset)
+    breaks, missing = declared_defaults(dataset)
     claim = Claim(metric=Metric(metric), direction=Direction(direction), category=category,
                   urban=urban, region=region, split_year=split_year)  # fmt: skip
     try:
-        result = assess_claim(_table(dataset), claim, breaks=breaks, missing_years=missing,
+        result = assess_claim(open_table(dataset), claim, breaks=breaks, missing_years=missing,
                               resamples=_resamples(), source=dataset.source)  # fmt: skip
     except (ValueError, IndexError, ArithmeticError) as exc:
         raise ValidationError(

@@ -15,4 +15,15 @@ urlpatterns: list[URLPattern] = [
     path("datasets/<int:dataset_id>/report.html", views.report_html, name="report_html"),
     path("datasets/<int:dataset_id>/report.pdf", views.report_pdf, name="report_pdf"),
     path("datasets/<int:dataset_id>/status.json", views.dataset_status, name="status"),
+    path("datasets/<int:dataset_id>/delete/", views.dataset_delete, name="delete"),
+    path(
+        "datasets/<int:dataset_id>/threat-sources/",
+        views.threat_source_publish,
+        name="publish_source",
+    ),
+    path(
+        "threat-sources/<int:source_id>/deactivate/",
+        views.threat_source_deactivate,
+        name="deactivate_source",
+    ),
 ]

@@ -19,13 +19,27 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from placeguard.core.errors import NotFoundError, PermissionDeniedError, ValidationError
+from placeguard.core.errors import (
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    ValidationError,
+)
 from placeguard.web.common.forms import apply_service_errors
-from placeguard.web.intel import charts, services
+from placeguard.web.intel import charts, services, threat
 from placeguard.web.intel.access import can_analyse, visible_to
 from placeguard.web.intel.choices import FINISHED_STATUSES, DatasetStatus
-from placeguard.web.intel.forms import ClaimForm, FilterForm, UploadForm, urban_value
+from placeguard.web.intel.forms import (
+    WHOLE_COUNTRY,
+    ClaimForm,
+    FilterForm,
+    ThreatSourceForm,
+    UploadForm,
+    urban_value,
+)
 from placeguard.web.intel.models import Dataset
+from placeguard.web.orgs.access import active_org
+from placeguard.web.orgs.choices import OrgKind
 from placeguard.web.orgs.models import User
 
 
@@ -121,15 +135,32 @@ def _report_for(request: HttpRequest, dataset: Dataset) -> tuple[FilterForm, dic
     return form, None
 
 
+def _source_form(request: HttpRequest, data: Any = None) -> ThreatSourceForm | None:
+    """The publish form, for analysts of a vetted organisation (None for others)."""
+    org = active_org(_user(request))
+    if org is None or not org.vetted:
+        return None
+    regions = [(str(r.pk), r.name) for r in threat.publishable_regions(org)]
+    if org.kind == OrgKind.AUTHORITY:
+        regions.insert(0, (WHOLE_COUNTRY, _("The whole country (%(c)s)") % {"c": org.country_code}))
+    if not regions:
+        return None
+    return ThreatSourceForm(data, regions=regions, site_types=threat.site_types())
+
+
 def _dashboard(request: HttpRequest, dataset: Dataset, claim_form: ClaimForm | None = None,
-               verdict: dict[str, Any] | None = None) -> HttpResponse:  # fmt: skip
+               verdict: dict[str, Any] | None = None,
+               source_form: ThreatSourceForm | None = None) -> HttpResponse:  # fmt: skip
     context: dict[str, Any] = {
         "dataset": dataset,
         "attribution": services.attribution(dataset),
         "notice": services.AGGREGATES_ONLY,
         "finished": dataset.status in FINISHED_STATUSES,
         "verdict": verdict,
+        "threat_sources": dataset.threat_sources.select_related("region", "created_by"),
     }
+    if dataset.status == DatasetStatus.DONE and dataset.row_count:
+        context["source_form"] = source_form or _source_form(request)
     if dataset.status == DatasetStatus.DONE and dataset.row_count:
         form, report = _report_for(request, dataset)
         context["filter_form"] = form
@@ -182,6 +213,83 @@ def dataset_claim(request: HttpRequest, dataset_id: int) -> HttpResponse:
     return _dashboard(request, dataset, form, verdict)
 
 
+@login_required
+@require_POST
+def threat_source_publish(request: HttpRequest, dataset_id: int) -> HttpResponse:
+    """Publish the dataset as the threat source of a region (or of the country)."""
+    dataset = _dataset(request, dataset_id)
+    form = _source_form(request, request.POST)
+    if form is None:
+        raise PermissionDenied(_("Only analysts of a vetted law-enforcement organisation or "
+                                 "authority may publish threat sources."))  # fmt: skip
+    if form.is_valid():
+        choice = form.cleaned_data["region"]
+        org = active_org(_user(request))
+        assert org is not None  # _source_form checked it
+        region = None
+        if choice != WHOLE_COUNTRY:
+            region = next(r for r in threat.publishable_regions(org) if str(r.pk) == choice)
+        default = threat.default_window(dataset)
+        try:
+            threat.publish_threat_source(
+                actor=_user(request),
+                dataset=dataset,
+                region=region,
+                data_country=form.cleaned_data["data_country"],
+                site_counts=form.site_counts(),
+                horizon_years=form.cleaned_data["horizon_years"],
+                years=form.years((default[0], int(dataset.facets["years"][1]))),
+            )
+        except PermissionDeniedError as exc:
+            raise PermissionDenied(exc.message) from exc
+        except (ValidationError, ConflictError) as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Published: site assessments in that scope now take "
+                                        "their threat from this dataset."))  # fmt: skip
+            url = reverse("intel:detail", args=[dataset.pk])
+            return HttpResponseRedirect(f"{url}#threat-sources")
+    return _dashboard(request, dataset, source_form=form)
+
+
+@login_required
+@require_POST
+def threat_source_deactivate(request: HttpRequest, source_id: int) -> HttpResponse:
+    """Withdraw a threat source (assessments return to the pack's figures)."""
+    user = _analyst(request)
+    try:
+        source = threat.get_source_for(user, source_id)
+        threat.deactivate_threat_source(source, actor=user)
+    except NotFoundError as exc:
+        raise Http404(exc.message) from exc
+    except PermissionDeniedError as exc:
+        raise PermissionDenied(exc.message) from exc
+    messages.success(request, _("The threat source was withdrawn."))
+    url = reverse("intel:detail", args=[source.dataset_id])
+    return HttpResponseRedirect(f"{url}#threat-sources")
+
+
+@login_required
+@require_POST
+def dataset_delete(request: HttpRequest, dataset_id: int) -> HttpResponse:
+    """Delete the dataset and its stored incidents (after the confirmation box is ticked)."""
+    dataset = _dataset(request, dataset_id)
+    here = reverse("intel:detail", args=[dataset.pk])
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Tick the box to confirm the deletion; nothing was deleted."))
+        return HttpResponseRedirect(f"{here}#delete")
+    try:
+        services.delete_dataset(dataset, actor=_user(request))
+    except ConflictError as exc:
+        messages.error(request, exc.message)
+        return HttpResponseRedirect(f"{here}#delete")
+    except PermissionDeniedError as exc:
+        raise PermissionDenied(exc.message) from exc
+    messages.success(request, _("The dataset “%(n)s” and its stored incidents were deleted.")
+                     % {"n": dataset.name})  # fmt: skip
+    return HttpResponseRedirect(reverse("intel:list"))
+
+
 def _export_report(request: HttpRequest, dataset_id: int) -> tuple[Dataset, dict[str, Any]]:
     dataset = _dataset(request, dataset_id)
     _form, report = _report_for(request, dataset)
@@ -230,10 +338,13 @@ def dataset_status(request: HttpRequest, dataset_id: int) -> JsonResponse:
 
 __all__ = [
     "dataset_claim",
+    "dataset_delete",
     "dataset_detail",
     "dataset_list",
     "dataset_status",
     "dataset_upload",
     "report_html",
     "report_pdf",
+    "threat_source_deactivate",
+    "threat_source_publish",
 ]

@@ -1,8 +1,8 @@
 """Dataset adapters: one module per source, each ``read_*(path, ...) -> list[Incident]``.
 
 :func:`read_incidents` dispatches on the source id used by the CLI; :func:`read_incidents_table`
-returns the canonical Arrow table instead (the fast path for large files: GTD and UCDP are read
-and validated column-wise, see :mod:`._columnar`).
+returns the canonical Arrow table instead (the fast path for large files: GTD, UCDP and ACLED are
+read and validated column-wise, see :mod:`._columnar`).
 """
 
 from __future__ import annotations
@@ -70,10 +70,13 @@ def read_incidents_table(
     release: str | None = None,
     progress: Progress | None = None,
 ) -> pa.Table:
-    """Like :func:`read_incidents`, as a canonical Arrow table (vectorised for GTD and UCDP)."""
-    from placeguard.engines.intel.adapters import gtd, ucdp
+    """Like :func:`read_incidents`, as a canonical Arrow table (vectorised for GTD, UCDP and
+    ACLED)."""
+    from placeguard.engines.intel.adapters import acled, gtd, ucdp
 
     kind = Source(source)
+    if kind is Source.ACLED:
+        return acled.read_acled_table(path, release=release, progress=progress)
     if kind is Source.GTD:
         return gtd.read_gtd_table(path, release=release, progress=progress)
     if kind is Source.UCDP:

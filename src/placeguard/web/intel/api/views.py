@@ -38,6 +38,7 @@ class IntelDatasetViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
     viewsets.GenericViewSet[Dataset],
 ):
     """Incident datasets of your organisation (metadata only).
@@ -47,6 +48,8 @@ class IntelDatasetViewSet(
     ``done`` or ``failed`` (``problems`` then lists file, row, column, problem). ``trends``
     returns the JSON ``placeguard intel trends`` prints — aggregates with their attribution.
     Analysis and upload need the ANALYST role in a law-enforcement or authority organisation.
+    DELETE removes the dataset and its stored incidents (204); 409 while its import runs or
+    while it is the active threat source of site assessments somewhere.
     """
 
     serializer_class = DatasetSerializer
@@ -79,6 +82,13 @@ class IntelDatasetViewSet(
         )
         fresh = services.get_dataset_for(actor, dataset.pk)
         return Response(DatasetSerializer(fresh).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        actor = _actor(request)
+        dataset = services.get_dataset_for(actor, kwargs.get("pk", ""))
+        services.delete_dataset(dataset, actor=actor)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
         parameters=[TrendsQuerySerializer],
