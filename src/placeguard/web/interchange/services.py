@@ -32,6 +32,7 @@ from placeguard.core.interchange import misp, stix
 from placeguard.core.interchange.records import (
     BulletinRecord,
     ExportSet,
+    IncidentRecord,
     LocationRecord,
     OrgRecord,
 )
@@ -39,6 +40,7 @@ from placeguard.core.interchange.stix import Issue
 from placeguard.core.sharing.model import EDITOR_ROLES
 from placeguard.core.vocab import TLP
 from placeguard.web.audit import services as audit
+from placeguard.web.incidents.queries import incidents_visible_to
 from placeguard.web.interchange.models import Exchange
 from placeguard.web.orgs.models import Organisation, User
 from placeguard.web.sharing import services as sharing
@@ -156,8 +158,40 @@ def export_locations(user: User, max_tlp: TLP) -> ExportSet:
     )
 
 
+def export_incidents(user: User, max_tlp: TLP) -> ExportSet:
+    """Live, caveat-free incidents ``user`` sees in full, at ``max_tlp`` or below.
+
+    Each names the sites it happened at; the STIX builder draws a ``located-at`` relationship
+    only to sites that are in the same export (visible to ``user`` and within ``max_tlp``).
+    """
+    rows = (
+        incidents_visible_to(user)
+        .filter(Q(is_stub=False), status__in=_LIVE, tlp_rank__lte=max_tlp.rank)
+        .filter(le_only=False, pii=False, source_protected=False)
+        .select_related("org")
+        .prefetch_related("sites")
+        .order_by("pk")
+    )
+    return ExportSet(
+        incidents=tuple(
+            IncidentRecord(
+                pk=i.pk,
+                name=i.title,
+                description=i.summary,
+                tlp=TLP(i.tlp),
+                org=_org_record(i.org),
+                created=i.created,
+                modified=i.updated,
+                location_pks=tuple(site.pk for site in i.sites.all()),
+            )
+            for i in rows
+        )
+    )
+
+
 register_exporter("bulletin", export_bulletins)
 register_exporter("location", export_locations)
+register_exporter("incident", export_incidents)
 
 
 # --------------------------------------------------------------------------- export
