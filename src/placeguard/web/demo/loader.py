@@ -25,10 +25,13 @@ from placeguard.web.assessments import services as assessment_services
 from placeguard.web.assessments.models import Assessment
 from placeguard.web.capacity import demo as capacity_demo
 from placeguard.web.exercises import demo as exercises_demo
+from placeguard.web.incidents import demo as incidents_demo
 from placeguard.web.intel import demo as intel_demo
 from placeguard.web.orgs import demo as orgs_demo
 from placeguard.web.orgs import services as org_services
 from placeguard.web.orgs.models import Organisation, Region, User
+from placeguard.web.practices import demo as practices_demo
+from placeguard.web.sars import demo as sars_demo
 from placeguard.web.sharing import demo as sharing_demo
 from placeguard.web.sites import services as site_services
 from placeguard.web.sites.models import Site
@@ -102,6 +105,9 @@ def load_demo(
         exercises_demo.load(country, sites)
         capacity_demo.load(orgs)
         sharing_demo.load(orgs)
+        incidents_demo.load(orgs)
+        practices_demo.load(orgs)
+        sars_demo.load(orgs)
         orgs_demo.load()
         intel_demo.load(orgs)
     write_demo_roads(country)

@@ -9,7 +9,7 @@ audit event in one transaction. Widening an audience or relaxing TLP is audited 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, cast
@@ -17,17 +17,15 @@ from typing import Any, cast
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from placeguard.core.errors import (
-    ConflictError,
     FieldError,
     NotFoundError,
     PermissionDeniedError,
     ValidationError,
 )
-from placeguard.core.sharing import invariants, policy
+from placeguard.core.sharing import policy
 from placeguard.core.sharing import tlp as tlp_rules
 from placeguard.core.sharing.model import (
     EDITOR_ROLES,
@@ -40,21 +38,19 @@ from placeguard.core.sharing.model import (
 from placeguard.core.sharing.model import SharingGroup as GroupValue
 from placeguard.core.vocab import TLP, OrgKind, SiteType
 from placeguard.web.audit import services as audit
-from placeguard.web.orgs.models import Organisation, Region, User
-from placeguard.web.sharing import principals
-from placeguard.web.sharing.choices import TLP_RANK, BulletinStatus
+from placeguard.web.notifications import services as notifications
+from placeguard.web.orgs.models import Organisation, User
+from placeguard.web.sharing import items, principals
+from placeguard.web.sharing.choices import BulletinStatus
 from placeguard.web.sharing.models import (
+    BULLETIN,
     Acknowledgement,
     Bulletin,
-    BulletinGroup,
-    BulletinNeedToKnow,
     BulletinOrg,
-    BulletinUser,
     ClientLink,
     SharingGroup,
     SharingGroupMember,
 )
-from placeguard.web.sharing.queries import bulletins_visible_to
 
 __all__ = [
     "BULLETIN_FIELDS",
@@ -76,136 +72,36 @@ __all__ = [
 ]
 
 #: Fields a client may set on a bulletin (create and edit).
-BULLETIN_FIELDS = frozenset(
-    {
-        "title",
-        "body",
-        "tlp",
-        "audience_public",
-        "audience_community",
-        "groups",
-        "orgs",
-        "users",
-        "target_site_types",
-        "target_regions",
-        "le_only",
-        "pii",
-        "source_protected",
-        "need_to_know",
-        "valid_from",
-        "valid_until",
-    }
+BULLETIN_FIELDS = items.SHARING_FIELDS | frozenset(
+    {"title", "body", "target_site_types", "target_regions", "valid_from", "valid_until"}
 )
 #: I7: fields that never change (a client sending a different value gets 422).
 IMMUTABLE_FIELDS = frozenset({"id", "author", "org", "parent", "kind"})
-_BOOL_FIELDS = ("audience_public", "audience_community", "le_only", "pii", "source_protected")
-_ID_LISTS = ("groups", "orgs", "users")
 
 
-class InvariantError(ValidationError):
-    """A write-time invariant (I1–I8) or a policy rule refused the change: HTTP 422."""
-
-    code = "invariant_violation"
-
-
-def _problems_error(problems: Sequence[Problem]) -> InvariantError:
-    return InvariantError(
-        _("The change breaks the sharing rules; nothing was saved."),
-        errors=[FieldError(p.field, f"{p.rule}: {p.message}", code=p.rule) for p in problems],
-    )
-
-
-def _principal(actor: User) -> Principal:
-    principal = principals.principal_for(actor)
-    if principal is None:
-        raise PermissionDeniedError(_("You need an organisation to share."))
-    return principal
+InvariantError = items.InvariantError
+_problems_error = items.problems_error
+_principal = items.principal_of
+_writer_check = items.writer_check
 
 
 def _deny(decision: Decision, *, visible: bool = True) -> None:
-    """Raise for a denied write: 404 if the actor cannot see the item, else 403."""
-    if decision.allowed:
-        return
-    if not visible:
-        raise NotFoundError(_("No such bulletin."))
-    msg = f"{decision.rule}: {decision.reason}"
-    raise PermissionDeniedError(msg)
-
-
-def _writer_check(principal: Principal, level: TLP) -> None:
-    """R0 and W6 for any write: valid principal, two-factor above CLEAR, writable token."""
-    if not policy.principal_is_valid(principal):
-        raise PermissionDeniedError(_("Your account or organisation is inactive or not vetted."))
-    if not principal.mfa and level is not TLP.CLEAR:
-        raise PermissionDeniedError(_("Two-factor authentication is required above TLP:CLEAR."))
-    if principal.read_only:
-        raise PermissionDeniedError(_("This token is read-only."))
+    items.deny(decision, visible=visible, noun="bulletin")
 
 
 # --------------------------------------------------------------------------- parsing
 
 
 @dataclass
-class BulletinData:
+class BulletinData(items.SharingData):
     """Parsed bulletin input (types checked; meaning is checked by the invariants)."""
 
     title: str = ""
     body: str = ""
-    tlp: TLP = TLP.AMBER
-    audience_public: bool = False
-    audience_community: bool = False
-    groups: frozenset[int] = frozenset()
-    orgs: frozenset[int] = frozenset()
-    users: frozenset[int] = frozenset()
     target_site_types: tuple[str, ...] = ()
     target_regions: frozenset[int] = frozenset()
-    le_only: bool = False
-    pii: bool = False
-    source_protected: bool = False
-    need_to_know: frozenset[str] | None = None
     valid_from: datetime | None = None
     valid_until: datetime | None = None
-
-
-def _as_datetime(value: Any) -> datetime | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, datetime):
-        parsed: datetime | None = value
-    elif isinstance(value, str):
-        parsed = parse_datetime(value)
-    else:
-        parsed = None
-    if parsed is None:
-        raise TypeError
-    if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed, timezone.get_current_timezone())
-    return parsed
-
-
-def _id_set(value: Any) -> frozenset[int]:
-    if not isinstance(value, list | tuple | set | frozenset):
-        raise TypeError
-    out = set()
-    for v in value:
-        if isinstance(v, bool) or not isinstance(v, int | str):
-            raise TypeError
-        out.add(int(v))
-    return frozenset(out)
-
-
-def _region_ids(value: Any) -> frozenset[int]:
-    if not isinstance(value, list | tuple | set | frozenset):
-        raise TypeError
-    ids = {int(v) for v in value if isinstance(v, int) and not isinstance(v, bool)}
-    codes = {v for v in value if isinstance(v, str)}
-    if len(ids) + len(codes) != len(set(value)):
-        raise TypeError
-    found = dict(Region.objects.filter(code__in=codes).values_list("code", "pk"))
-    missing = codes - set(found)
-    if missing or (ids and Region.objects.filter(pk__in=ids).count() != len(ids)):
-        raise LookupError
-    return frozenset(ids | set(found.values()))
 
 
 def parse_bulletin(  # noqa: PLR0912 - one branch per field
@@ -224,29 +120,16 @@ def parse_bulletin(  # noqa: PLR0912 - one branch per field
                 if not isinstance(value, str):
                     raise TypeError
                 setattr(data, key, value.strip() if key == "title" else value)
-            elif key == "tlp":
-                data.tlp = TLP(value)
-            elif key in _BOOL_FIELDS:
-                if not isinstance(value, bool):
-                    raise TypeError
-                setattr(data, key, value)
-            elif key in _ID_LISTS:
-                setattr(data, key, _id_set(value))
+            elif key in items.SHARING_FIELDS:
+                items.parse_sharing_field(data, key, value)
             elif key == "target_site_types":
                 if not isinstance(value, list | tuple):
                     raise TypeError
                 data.target_site_types = tuple(sorted({SiteType(v).value for v in value}))
             elif key == "target_regions":
-                data.target_regions = _region_ids(value)
-            elif key == "need_to_know":
-                if value is None:
-                    data.need_to_know = None
-                elif isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
-                    data.need_to_know = frozenset(v.strip() for v in value if v.strip())
-                else:
-                    raise TypeError
+                data.target_regions = items.region_ids(value)
             elif key in {"valid_from", "valid_until"}:
-                setattr(data, key, _as_datetime(value))
+                setattr(data, key, items.as_datetime(value))
         except LookupError:
             errors.append(FieldError(key, _("Unknown region."), code="unknown"))
         except (TypeError, ValueError):
@@ -264,25 +147,16 @@ def parse_bulletin(  # noqa: PLR0912 - one branch per field
 
 def data_of(bulletin: Bulletin) -> BulletinData:
     """The current values of ``bulletin`` as input data."""
-    ntk = [r.token for r in bulletin.ntk_rows.all()]
-    return BulletinData(
+    data = BulletinData(
         title=bulletin.title,
         body=bulletin.body,
-        tlp=TLP(bulletin.tlp),
-        audience_public=bulletin.audience_public,
-        audience_community=bulletin.audience_community,
-        groups=frozenset(r.group_id for r in bulletin.group_rows.all()),
-        orgs=frozenset(r.org_id for r in bulletin.org_rows.all() if not r.via_rule),
-        users=frozenset(r.user_id for r in bulletin.user_rows.all()),
         target_site_types=tuple(bulletin.target_site_types),
         target_regions=frozenset(bulletin.target_regions.values_list("pk", flat=True)),
-        le_only=bulletin.le_only,
-        pii=bulletin.pii,
-        source_protected=bulletin.source_protected,
-        need_to_know=frozenset(ntk) if bulletin.has_need_to_know else None,
         valid_from=bulletin.valid_from,
         valid_until=bulletin.valid_until,
     )
+    items.sharing_of(bulletin, data)
+    return data
 
 
 def _item(
@@ -295,23 +169,15 @@ def _item(
     status: str,
     rule_orgs: Iterable[int] = (),
 ) -> Item:
-    row = Bulletin(
-        pk=pk or None,
+    return items.policy_item(
+        BULLETIN,
+        data,
+        pk=pk,
         author_id=author_id,
         org_id=org_id,
         org_kind=org_kind,
         status=status,
-        tlp=data.tlp.value,
-        audience_public=data.audience_public,
-        audience_community=data.audience_community,
-        le_only=data.le_only,
-        pii=data.pii,
-        source_protected=data.source_protected,
-        has_need_to_know=data.need_to_know is not None,
-    )
-    orgs = [(o, False) for o in data.orgs] + [(o, True) for o in rule_orgs if o not in data.orgs]
-    return principals.bulletin_item(
-        row, groups=data.groups, orgs=orgs, users=data.users, need_to_know=data.need_to_know or ()
+        rule_orgs=rule_orgs,
     )
 
 
@@ -332,67 +198,30 @@ def _check(
     *,
     before: Item | None = None,
 ) -> None:
-    directory = principals.directory_for(
-        orgs=item.audience.all_orgs, groups=item.audience.groups, users=item.audience.users
-    )
-    if before is None:
-        problems = invariants.check_create(actor, item, directory=directory)
-    else:
-        problems = invariants.check_update(actor, before, item, directory=directory)
-    problems = [*problems, *_targeting_problems(data)]
-    if problems:
-        raise _problems_error(problems)
+    items.check_sharing(actor, item, before=before, extra=_targeting_problems(data))
 
 
 def _snapshot(bulletin: Bulletin, data: BulletinData) -> dict[str, Any]:
     return {
         "status": bulletin.status,
         "title": data.title,
-        "tlp": data.tlp.value,
-        "audience_public": data.audience_public,
-        "audience_community": data.audience_community,
-        "groups": sorted(data.groups),
-        "orgs": sorted(data.orgs),
-        "users": sorted(data.users),
+        **items.sharing_snapshot(data),
         "target_site_types": list(data.target_site_types),
         "target_regions": sorted(data.target_regions),
-        "le_only": data.le_only,
-        "pii": data.pii,
-        "source_protected": data.source_protected,
-        "need_to_know": sorted(data.need_to_know) if data.need_to_know is not None else None,
     }
 
 
 def _write_audience(bulletin: Bulletin, data: BulletinData) -> None:
     """Replace the audience rows of ``bulletin`` by ``data`` (rule-resolved orgs are kept)."""
-    bulletin.group_rows.all().delete()
-    BulletinGroup.objects.bulk_create(
-        [BulletinGroup(bulletin=bulletin, group_id=g) for g in data.groups]
-    )
-    bulletin.org_rows.filter(via_rule=False).exclude(org_id__in=data.orgs).delete()
-    existing = set(bulletin.org_rows.values_list("org_id", flat=True))
-    bulletin.org_rows.filter(org_id__in=data.orgs, via_rule=True).update(via_rule=False)
-    BulletinOrg.objects.bulk_create(
-        [BulletinOrg(bulletin=bulletin, org_id=o) for o in data.orgs if o not in existing]
-    )
-    bulletin.user_rows.all().delete()
-    BulletinUser.objects.bulk_create(
-        [BulletinUser(bulletin=bulletin, user_id=u) for u in data.users]
-    )
-    bulletin.ntk_rows.all().delete()
-    BulletinNeedToKnow.objects.bulk_create(
-        [BulletinNeedToKnow(bulletin=bulletin, token=t) for t in sorted(data.need_to_know or ())]
-    )
+    items.write_audience(BULLETIN, bulletin, data)
     bulletin.target_regions.set(data.target_regions)
 
 
 def _apply(bulletin: Bulletin, data: BulletinData) -> None:
-    for name in ("title", "body", "target_site_types", "valid_from", "valid_until", *_BOOL_FIELDS):
+    for name in ("title", "body", "target_site_types", "valid_from", "valid_until"):
         value = getattr(data, name)
         setattr(bulletin, name, list(value) if name == "target_site_types" else value)
-    bulletin.tlp = data.tlp.value
-    bulletin.tlp_rank = TLP_RANK[data.tlp.value]
-    bulletin.has_need_to_know = data.need_to_know is not None
+    items.apply_sharing(bulletin, data)
 
 
 # --------------------------------------------------------------------------- bulletins
@@ -400,10 +229,7 @@ def _apply(bulletin: Bulletin, data: BulletinData) -> None:
 
 def get_bulletin_for(actor: User | None, pk: int, *, content: bool = True) -> Bulletin:
     """The bulletin ``pk`` if ``actor`` sees it (a withdrawn stub only when ``content=False``)."""
-    rows = bulletins_visible_to(actor).select_related("author", "org")
-    bulletin = rows.filter(pk=pk).first()
-    if bulletin is None or (content and getattr(bulletin, "is_stub", False)):
-        raise NotFoundError(_("No such bulletin."))
+    bulletin: Bulletin = items.get_for(BULLETIN, actor, pk, content=content)
     return bulletin
 
 
@@ -542,76 +368,32 @@ def publish_bulletin(bulletin: Bulletin, *, actor: User) -> Bulletin:
     A broadcast (community or public audience) needs a second publisher: the first call records
     the request, a call by another publisher publishes.
     """
-    principal = _principal(actor)
-    item = principals.bulletin_item(bulletin)
-    visible = policy.can_view(principal, item).content
-    decision = policy.can_publish(principal, item)
-    _deny(decision, visible=visible)
-    data = data_of(bulletin)
-    rule_orgs = _resolve_targets(data)
-    final = _item(
-        data,
-        pk=bulletin.pk,
-        author_id=bulletin.author_id,
-        org_id=bulletin.org_id,
-        org_kind=bulletin.org_kind,
-        status=BulletinStatus.PUBLISHED,
-        rule_orgs=rule_orgs,
-    )
-    problems = invariants.check_invariants(
-        final,
-        directory=principals.directory_for(
-            orgs=final.audience.all_orgs, groups=final.audience.groups, users=final.audience.users
-        ),
-    )
-    if problems:
-        raise _problems_error(problems)
-    with transaction.atomic():
-        if decision.needs_approval and bulletin.approval_requested_by_id in (None, actor.pk):
-            if bulletin.approval_requested_by_id == actor.pk:
-                raise ConflictError(_("A second publisher must approve this broadcast."))
-            bulletin.approval_requested_by = actor
-            bulletin.save(update_fields=["approval_requested_by", "updated"])
-            audit.record(actor=actor, action="bulletin.approval_requested", obj=bulletin)
-            return bulletin
-        _store_rule_orgs(bulletin, rule_orgs)
-        bulletin.status = BulletinStatus.PUBLISHED
-        bulletin.published_at = timezone.now()
-        bulletin.save(update_fields=["status", "published_at", "updated"])
-        audit.record(
-            actor=actor,
-            action="bulletin.publish",
-            obj=bulletin,
-            diff={
-                "status": ["draft", "published"],
-                "rule_orgs": sorted(rule_orgs),
-                "approved_by": bulletin.approval_requested_by_id,
-            },
-        )
+    rule_orgs = _resolve_targets(data_of(bulletin))
+
+    def after() -> None:
         _queue_acks(bulletin)
+        notifications.queue_for_bulletin(bulletin, event="bulletin.published")
+
+    items.publish(
+        BULLETIN,
+        bulletin,
+        actor=actor,
+        rule_orgs=rule_orgs,
+        store_rule_orgs=lambda: _store_rule_orgs(bulletin, rule_orgs),
+        after=after,
+    )
     return bulletin
 
 
 def withdraw_bulletin(bulletin: Bulletin, *, reason: str, actor: User) -> Bulletin:
     """Withdraw a published bulletin (W2); outside the originator it becomes a stub (R2)."""
-    principal = _principal(actor)
-    item = principals.bulletin_item(bulletin)
-    _deny(policy.can_withdraw(principal, item), visible=policy.can_view(principal, item).content)
-    if not reason.strip():
-        raise ValidationError(
-            _("Say why."), errors=[FieldError("reason", _("A reason is required."), "required")]
-        )
-    with transaction.atomic():
-        bulletin.status = BulletinStatus.WITHDRAWN
-        bulletin.withdrawal_reason = reason.strip()
-        bulletin.withdrawn_at = timezone.now()
-        bulletin.save(update_fields=["status", "withdrawal_reason", "withdrawn_at", "updated"])
-        audit.record(
-            actor=actor,
-            action="bulletin.withdraw",
-            obj=bulletin,
-            diff={"status": ["published", "withdrawn"], "reason": reason.strip()},
-        )
+    items.withdraw(
+        BULLETIN,
+        bulletin,
+        reason=reason,
+        actor=actor,
+        after=lambda: notifications.queue_for_bulletin(bulletin, event="bulletin.withdrawn"),
+    )
     return bulletin
 
 
@@ -820,7 +602,7 @@ def parse_group(raw: Mapping[str, Any], *, base: GroupData | None = None) -> Gro
             elif key == "rule_site_types":
                 values[key] = tuple(sorted({SiteType(v).value for v in value}))
             elif key == "rule_regions":
-                values[key] = _region_ids(value)
+                values[key] = items.region_ids(value)
         except LookupError:
             errors.append(FieldError(key, _("Unknown region."), code="unknown"))
         except (TypeError, ValueError):
