@@ -100,8 +100,8 @@ def test_audit_log_view_scoped(sworld: World) -> None:
 def test_role_names_and_admin_metadata_not_exposed(sworld: World) -> None:
     """Groups never show who created them; receipts (names of readers) are the originator's.
 
-    Known gap (docs/sharing-tests.md): the bulletin API shows the author's username to
-    recipients.
+    The bulletin author is shown only inside the originating organisation:
+    ``tests/web/sharing/test_hardening.py``.
     """
     group = sworld.groups["north"]  # type: ignore[attr-defined]
     data = token_client(sworld.users["hotel_admin"]).get(f"{G}/{group.pk}/").json()

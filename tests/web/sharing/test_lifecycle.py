@@ -1,4 +1,5 @@
-"""Bulletin life cycle: automatic expiry (service, task, list page, CLI) and R9 forwarding."""
+"""Bulletin life cycle: automatic expiry (service, task, list page, CLI), R9 forwarding,
+the retention purge (catalogue 80) and the sharing-group rule recompute (catalogue 37)."""
 
 from __future__ import annotations
 
@@ -218,3 +219,224 @@ def test_forward_api(sworld: World) -> None:
     assert assert_problem(hotel.post(url, onward, format="json"), 422)["errors"][0]["code"] == "R9"
     assert_problem(token_client(sworld.users["police_s"]).post(url, body, format="json"), 404)
     assert_problem(token_client(sworld.users["police_n"]).post(url, body, format="json"), 403)
+
+
+# --------------------------------------------------------------------------- retention (purge)
+
+LONG_AGO = timedelta(days=800)  # past the default retention of 730 days
+
+
+def _ended(w: World, status: str, *, age: timedelta = LONG_AGO, **overrides: Any) -> Bulletin:
+    """A published bulletin, read and acknowledged by Mall Co, then withdrawn or expired."""
+    b = _published(w, **overrides)
+    services.acknowledge(b, actor=w.users["mall_admin"])
+    police = w.users["police_n"]
+    if status == "withdrawn":
+        services.withdraw_bulletin(b, reason="Secret reason", actor=police)
+        Bulletin.objects.filter(pk=b.pk).update(withdrawn_at=timezone.now() - age)
+    else:
+        Bulletin.objects.filter(pk=b.pk).update(valid_until=timezone.now() - age)
+        lifecycle.expire_due()
+    b.refresh_from_db()
+    assert b.status == status
+    return b
+
+
+def _outbox(b: Bulletin, status: str) -> Any:
+    from placeguard.web.notifications.models import OutboxMessage
+
+    now = timezone.now()
+    return OutboxMessage.objects.create(
+        idempotency_key=f"test:{b.pk}:{status}", channel="email", event="bulletin.published",
+        item_kind="bulletin", item_id=b.pk, tlp=b.tlp, to_address="x@example.org",
+        subject=b.title, body=b.title, status=status, next_attempt_at=now, created=now,
+    )  # fmt: skip
+
+
+def _surfaces(w: World, name: str, b: Bulletin) -> dict[str, bool]:
+    """Whether ``b`` appears on each read surface for user ``name`` (API, page, exports)."""
+    from placeguard.core.vocab import TLP
+    from placeguard.web.interchange.services import export_for
+
+    user = w.users[name]
+    api = token_client(user)
+    page = Client()
+    page.force_login(user)
+    api_list = {r["id"] for r in api.get("/api/v1/bulletins/").json()["results"]}
+    counts = api.get("/api/v1/bulletins/counts/").json()
+    csv = b"".join(api.get("/api/v1/bulletins/export/").streaming_content).decode()
+    stix = str(export_for(user, max_tlp=TLP.RED, fmt="stix").document)
+    misp = str(export_for(user, max_tlp=TLP.RED, fmt="misp").document)
+    needle = f"{b.title[:20]}"
+    return {
+        "api list": b.pk in api_list,
+        "api detail": api.get(f"/api/v1/bulletins/{b.pk}/").status_code == 200,
+        "page list": needle in page.get("/sharing/bulletins/").content.decode(),
+        "page detail": page.get(f"/sharing/bulletins/{b.pk}/").status_code == 200,
+        "counts": counts["total"] > 0,
+        "csv": f"\r\n{b.pk}," in csv,
+        "stix": needle in stix,
+        "misp": needle in misp,
+    }
+
+
+def test_purge_removes_ended_bulletins_past_retention_from_every_surface(sworld: World) -> None:
+    from placeguard.web.notifications.models import Notification, OutboxMessage
+
+    gone = _ended(sworld, "expired", title="Expired long ago", tlp="green")
+    pending, delivered = _outbox(gone, "pending"), _outbox(gone, "delivered")
+    before = {n: _surfaces(sworld, n, gone) for n in ("police_n", "mall_admin")}
+    assert all(before["police_n"].values()), before  # the author saw it everywhere …
+    assert before["mall_admin"]["api detail"] and before["mall_admin"]["csv"]  # … and Mall Co
+    assert Notification.objects.filter(item_kind="bulletin", item_id=gone.pk).exists()
+
+    summary = lifecycle.purge_bulletins()
+
+    assert summary.bulletins == [gone.pk] and summary.acknowledgements >= 1
+    for name in ("police_n", "mall_admin"):  # the author included
+        assert not any(_surfaces(sworld, name, gone).values()), name
+    row = Bulletin.objects.get(pk=gone.pk)
+    assert (row.status, row.title, row.body) == ("purged", "[purged]", "")
+    assert not Acknowledgement.objects.filter(bulletin=gone).exists()
+    assert not Notification.objects.filter(item_kind="bulletin", item_id=gone.pk).exists()
+    assert not OutboxMessage.objects.filter(pk=pending.pk).exists()  # never sent now
+    delivered.refresh_from_db()  # kept as the dissemination record, without the text
+    assert (delivered.status, delivered.subject, delivered.body) == ("delivered", "", "")
+
+
+def test_purge_keeps_live_recent_and_draft_bulletins_and_writes_one_certificate(
+    sworld: World,
+) -> None:
+    withdrawn = _ended(sworld, "withdrawn", title="Withdrawn long ago")
+    expired = _ended(sworld, "expired", title="Expired long ago")
+    recent = _ended(sworld, "withdrawn", age=timedelta(days=10), title="Withdrawn lately")
+    live = _published(sworld, title="Still live")
+    Bulletin.objects.filter(pk=live.pk).update(created=timezone.now() - LONG_AGO)
+    draft = services.create_bulletin(
+        bulletin_raw(title="Old draft"), actor=sworld.users["police_n"]
+    )
+    Bulletin.objects.filter(pk=draft.pk).update(updated=timezone.now() - LONG_AGO)
+
+    dry = lifecycle.purge_bulletins(dry_run=True)
+    assert dry.dry_run and dry.bulletins == sorted([withdrawn.pk, expired.pk])
+    assert not Bulletin.objects.filter(status="purged").exists()  # a dry run changes nothing
+    assert not AuditEvent.objects.filter(action="bulletin.purge_certificate").exists()
+
+    summary = lifecycle.purge_bulletins()
+    status = dict(Bulletin.objects.values_list("pk", "status"))
+    assert status[withdrawn.pk] == status[expired.pk] == "purged"
+    assert (status[recent.pk], status[live.pk], status[draft.pk]) == (
+        "withdrawn", "published", "draft"
+    )  # fmt: skip
+    assert Bulletin.objects.get(pk=withdrawn.pk).withdrawal_reason == ""
+    certificate = AuditEvent.objects.get(action="bulletin.purge_certificate")
+    assert certificate.diff["bulletins"] == sorted([withdrawn.pk, expired.pk])
+    assert certificate.diff["count"] == 2
+    assert certificate.diff["acknowledgements"] == summary.acknowledgements > 0
+    assert certificate.actor_label == "system"
+    assert "long ago" not in certificate.object_repr  # the label does not repeat a title
+    # A shorter period reaches the recent one; a second run finds nothing and writes nothing.
+    assert lifecycle.purge_bulletins(older_than_days=5).bulletins == [recent.pk]
+    assert lifecycle.purge_bulletins(older_than_days=5).bulletins == []
+    assert AuditEvent.objects.filter(action="bulletin.purge_certificate").count() == 2
+
+
+def test_purge_retention_setting_and_now(sworld: World, settings: Any) -> None:
+    b = _ended(sworld, "withdrawn", age=timedelta(days=40))
+    settings.PLACEGUARD_BULLETIN_RETENTION_DAYS = 60
+    assert lifecycle.retention_days() == 60
+    assert lifecycle.purge_bulletins().bulletins == []
+    later = timezone.now() + timedelta(days=30)
+    assert lifecycle.purge_bulletins(now=later).bulletins == [b.pk]
+    with pytest.raises(services.InvariantError):
+        lifecycle.purge_bulletins(older_than_days=0)
+
+
+def test_purge_cli(sworld: World) -> None:
+    b = _ended(sworld, "withdrawn")
+    dry = CliRunner().invoke(app, ["sharing", "purge", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert f"Would purge 1 bulletin(s): {b.pk}" in dry.output
+    assert Bulletin.objects.get(pk=b.pk).status == "withdrawn"
+    done = CliRunner().invoke(app, ["sharing", "purge"])
+    assert done.exit_code == 0, done.output
+    assert f"Purged 1 bulletin(s): {b.pk}" in done.output
+    assert Bulletin.objects.get(pk=b.pk).status == "purged"
+    assert CliRunner().invoke(app, ["sharing", "purge", "--older-than-days", "0"]).exit_code != 0
+
+
+# --------------------------------------------------------------------------- group rules
+
+
+def _by_rule(group: Any) -> set[str]:
+    rows = group.memberships.filter(via_rule=True)
+    return set(rows.values_list("organisation__slug", flat=True))
+
+
+def test_recompute_adds_and_removes_after_sector_and_region_changes(sworld: World) -> None:
+    from placeguard.web.sites.models import Site
+
+    police = sworld.users["police_n"]
+    retail = services.create_group({"name": "Retail", "rule_site_types": ["retail"]}, actor=police)
+    south = services.create_group(
+        {"name": "South", "rule_regions": [sworld.regions["south-a"].pk]}, actor=police
+    )
+    services.set_group_members(retail, {sworld.orgs["faith-council"].pk: False}, actor=police)
+    assert _by_rule(retail) == {"mall-co"}
+    assert _by_rule(south) == {"mall-co", "hotel-co", "police-south"}
+    assert lifecycle.recompute_group_rules() == []  # nothing changed yet: no writes, no events
+
+    # Sector change: the hotels become retail and the malls hospitality (sites app, no hook).
+    Site.objects.filter(operator=sworld.orgs["hotel-co"]).update(site_type="retail")
+    Site.objects.filter(operator=sworld.orgs["mall-co"]).update(site_type="hospitality")
+    # Region change: Mall Co's southern site moves north.
+    Site.objects.filter(pk=sworld.sites["mall_south"].pk).update(region=sworld.regions["north-a"])
+
+    changes = {c.group: c for c in lifecycle.recompute_group_rules()}
+    hotel, mall = sworld.orgs["hotel-co"].pk, sworld.orgs["mall-co"].pk
+    assert (changes[retail.pk].added, changes[retail.pk].removed) == ([hotel], [mall])
+    assert (changes[south.pk].added, changes[south.pk].removed) == ([], [mall])
+    assert _by_rule(retail) == {"hotel-co"} and _by_rule(south) == {"hotel-co", "police-south"}
+    explicit = retail.memberships.filter(via_rule=False).values_list(
+        "organisation__slug", flat=True
+    )
+    assert set(explicit) == {"police-north", "faith-council"}  # explicit members untouched
+    events = AuditEvent.objects.filter(action="sharing_group.rule_recompute")
+    diffs = {int(e.object_id): e.diff for e in events}
+    assert diffs == {retail.pk: {"added": [hotel], "removed": [mall]},
+                     south.pk: {"added": [], "removed": [mall]}}  # fmt: skip
+    # The job selects what the group's own save would (services._apply_rule).
+    for group in (retail, south):
+        after_job = set(group.memberships.values_list("organisation_id", "via_rule"))
+        services.update_group(group, {}, actor=police)
+        assert set(group.memberships.values_list("organisation_id", "via_rule")) == after_job
+
+
+def test_recompute_leaves_explicit_members_and_inactive_groups_alone(sworld: World) -> None:
+    police = sworld.users["police_n"]
+    group = services.create_group({"name": "Ops", "rule_org_kinds": ["OPERATOR"]}, actor=police)
+    services.set_group_members(group, {sworld.orgs["mall-co"].pk: False}, actor=police)  # explicit
+    asleep = services.create_group({"name": "Asleep", "rule_org_kinds": ["OPERATOR"]}, actor=police)
+    services.update_group(asleep, {"active": False}, actor=police)
+    from placeguard.web.orgs.models import Organisation
+
+    Organisation.objects.filter(slug__in=["mall-co", "hotel-co"]).update(kind="COMMUNITY")
+    changes = lifecycle.recompute_group_rules()
+    assert [(c.group, c.added, c.removed) for c in changes] == [
+        (group.pk, [], [sworld.orgs["hotel-co"].pk])
+    ]
+    assert group.memberships.filter(organisation__slug="mall-co", via_rule=False).exists()
+    assert _by_rule(asleep) == {"mall-co", "hotel-co"}  # inactive: not recomputed
+
+
+def test_recompute_groups_cli(sworld: World) -> None:
+    from placeguard.web.orgs.models import Organisation
+
+    police = sworld.users["police_n"]
+    group = services.create_group({"name": "Ops", "rule_org_kinds": ["OPERATOR"]}, actor=police)
+    Organisation.objects.filter(slug="hotel-co").update(kind="COMMUNITY")
+    outcome = CliRunner().invoke(app, ["sharing", "recompute-groups"])
+    assert outcome.exit_code == 0, outcome.output
+    assert f"Group {group.pk}: added -, removed [{sworld.orgs['hotel-co'].pk}]" in outcome.output
+    assert "1 group(s) changed." in outcome.output
+    assert _by_rule(group) == {"mall-co"}

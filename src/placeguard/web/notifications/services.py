@@ -318,39 +318,36 @@ def _queue_rows(
     return Queued(in_app=in_app, email=email, webhook=len(hooks))
 
 
-def queue_for_bulletin(bulletin: Bulletin, *, event: str) -> Queued:
+def queue_for_bulletin(
+    bulletin: Bulletin, *, event: str, user_ids: Iterable[int] | None = None
+) -> Queued:
     """Queue ``event`` (``bulletin.published`` or ``bulletin.withdrawn``) for its recipients.
 
     Recipients are ``sharing.services.recipients``: every active user outside the originating
     organisation for whom ``can_view`` allows the content now (need-to-know and two-factor
-    included).
+    included). ``sharing.services.queue_for_recipients`` passes them as ``user_ids``, computed
+    once for the receipts and the notifications (a third of publishing to 10,000 users was
+    computing them a second time).
 
-    - **Published**: ``publish_bulletin`` has just queued one acknowledgement row per recipient
-      (``_queue_acks`` → ``recipients``) in this transaction, so the recipients are read back
-      from the rows queued since ``published_at`` (one query, e-mail joined) instead of being
-      computed a second time, which was a third of publishing to 10,000 users. Only rows of
-      this operation count: an earlier acknowledgement never makes anyone a recipient.
+    - **Published**: told to ``user_ids``, or else to ``recipients`` now. Idempotency keys
+      make a repeat (widening a live bulletin, forwarding it) tell only the new recipients.
     - **Withdrawn**: told to those who could read the bulletin while it was published, without
       its title (outside the originator a withdrawn bulletin is a stub, R2).
     """
     from placeguard.core.sharing.model import Status
     from placeguard.web.sharing import principals
     from placeguard.web.sharing import services as sharing
-    from placeguard.web.sharing.models import Acknowledgement
 
     if bulletin.published_at is None:
         return Queued()  # never published: nobody outside ever had it
     now = timezone.now()
     withdrawn = event.endswith(".withdrawn")
-    users: list[Recipient]
     if withdrawn:
         item = replace(principals.bulletin_item(bulletin), status=Status.PUBLISHED)
-        users = _active_recipients(u.pk for u in sharing.recipients(bulletin, item))
-    else:
-        acks = Acknowledgement.objects.filter(
-            bulletin_id=bulletin.pk, queued_at__gte=bulletin.published_at, user__is_active=True
-        )
-        users = list(acks.order_by("user_id").values_list("user_id", "user__email", "org_id"))
+        user_ids = [u.pk for u in sharing.recipients(bulletin, item)]
+    elif user_ids is None:
+        user_ids = [u.pk for u in sharing.recipients(bulletin)]
+    users = _active_recipients(user_ids)
     ref = ItemRef(
         kind="bulletin",
         pk=bulletin.pk,

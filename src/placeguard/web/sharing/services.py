@@ -65,6 +65,7 @@ __all__ = [
     "link_provider",
     "mark_read",
     "publish_bulletin",
+    "queue_for_recipients",
     "set_group_members",
     "update_bulletin",
     "update_group",
@@ -326,7 +327,7 @@ def update_bulletin(bulletin: Bulletin, raw: Mapping[str, Any], *, actor: User) 
         if widened or relaxed:
             audit.record(actor=actor, action="bulletin.widen", obj=bulletin, diff=diff)
         if _is_live(bulletin):
-            _queue_acks(bulletin)
+            queue_for_recipients(bulletin)
     return bulletin
 
 
@@ -370,17 +371,13 @@ def publish_bulletin(bulletin: Bulletin, *, actor: User) -> Bulletin:
     """
     rule_orgs = _resolve_targets(data_of(bulletin))
 
-    def after() -> None:
-        _queue_acks(bulletin)
-        notifications.queue_for_bulletin(bulletin, event="bulletin.published")
-
     items.publish(
         BULLETIN,
         bulletin,
         actor=actor,
         rule_orgs=rule_orgs,
         store_rule_orgs=lambda: _store_rule_orgs(bulletin, rule_orgs),
-        after=after,
+        after=lambda: queue_for_recipients(bulletin),
     )
     return bulletin
 
@@ -445,8 +442,21 @@ def recipients(bulletin: Bulletin, item: Item | None = None) -> list[User]:
     return out
 
 
-def _queue_acks(bulletin: Bulletin) -> int:
+def queue_for_recipients(bulletin: Bulletin) -> None:
+    """Receipts and "published" notifications for everyone who can read ``bulletin`` now.
+
+    Recipients are computed once and serve both. Idempotent: a recipient who already has an
+    acknowledgement row or a notification of this bulletin gets no second one, so publishing,
+    widening a live bulletin and forwarding it all call this. Callers hold the transaction.
+    """
+    user_ids = _queue_acks(bulletin)
+    notifications.queue_for_bulletin(bulletin, event="bulletin.published", user_ids=user_ids)
+
+
+def _queue_acks(bulletin: Bulletin) -> list[int]:
     """Queue one acknowledgement row per recipient who has none yet (one batched insert).
+
+    Returns the ids of every recipient (with or without an earlier row).
 
     The rows go in through ``executemany`` on the model's own table and columns rather than
     ``bulk_create``: building and compiling 10,000 model instances was two thirds of publishing
@@ -454,11 +464,8 @@ def _queue_acks(bulletin: Bulletin) -> int:
     """
     now = timezone.now()
     have = set(bulletin.acks.values_list("user_id", flat=True))
-    rows = [
-        (bulletin.pk, u.pk, cast(int, u.organisation_id))
-        for u in recipients(bulletin)
-        if u.pk not in have
-    ]
+    users = recipients(bulletin)
+    rows = [(bulletin.pk, u.pk, cast(int, u.organisation_id)) for u in users if u.pk not in have]
     if rows:
         meta = Acknowledgement._meta
         quote = connection.ops.quote_name
@@ -470,7 +477,7 @@ def _queue_acks(bulletin: Bulletin) -> int:
             for start in range(0, len(rows), _ACK_BATCH):
                 batch = rows[start : start + _ACK_BATCH]
                 cursor.executemany(sql, [(*row, stamp) for row in batch])
-    return len(rows)
+    return [u.pk for u in users]
 
 
 def _ack_for(bulletin: Bulletin, actor: User) -> Acknowledgement:

@@ -11,10 +11,12 @@ from collections.abc import Iterator
 from typing import Any, cast
 
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import StreamingHttpResponse
 from django.utils.functional import cached_property
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -22,6 +24,7 @@ from rest_framework.response import Response
 
 from placeguard.core import errors as pg
 from placeguard.core.spreadsheet import guard_formula
+from placeguard.web.common import etags
 from placeguard.web.common.api import Pagination
 from placeguard.web.common.problems import PROBLEM_CONTENT_TYPE, problem
 from placeguard.web.common.streaming import csv_lines
@@ -64,6 +67,17 @@ class _Strict422:
             body = problem(422, exc.code, exc.message, errors=errors)
             return Response(body, status=422, content_type=PROBLEM_CONTENT_TYPE)
         return super().handle_exception(exc)  # type: ignore[misc, no-any-return]
+
+
+#: Schema of the optional concurrency precondition on edits (web/common/etags.py).
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="The ETag of the version you read; a stale one answers 412 and saves nothing.",
+)
+PRECONDITION_FAILED = OpenApiResponse(description="Changed since you read it (stale If-Match).")
 
 
 def filtered(rows: QuerySet[Bulletin], params: Any) -> QuerySet[Bulletin]:
@@ -177,7 +191,7 @@ class BulletinViewSet(
 
     def _read(self, pk: int, code: int = status.HTTP_200_OK) -> Response:
         row = self.get_queryset().get(pk=pk)
-        return Response(BulletinSerializer(row).data, status=code)
+        return etags.with_etag(Response(self.get_serializer(row).data, status=code), row)
 
     def _content(self) -> Bulletin:
         bulletin = self.get_object()
@@ -190,16 +204,26 @@ class BulletinViewSet(
         bulletin = self.get_object()
         if not getattr(bulletin, "is_stub", False):
             services.mark_read(bulletin, actor=_actor(request))
-        return Response(BulletinSerializer(bulletin).data)
+        return etags.with_etag(Response(self.get_serializer(bulletin).data), bulletin)
 
     @extend_schema(request=None, responses={201: BulletinSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         bulletin = services.create_bulletin(_body(request), actor=_actor(request))
         return self._read(bulletin.pk, status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses={200: BulletinSerializer})
+    @extend_schema(
+        request=None,
+        parameters=[IF_MATCH],
+        responses={200: BulletinSerializer, 412: PRECONDITION_FAILED},
+    )
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        bulletin = services.update_bulletin(self._content(), _body(request), actor=_actor(request))
+        """Edit a draft or published bulletin; ``If-Match`` (optional) guards lost updates."""
+        with transaction.atomic():  # a stale If-Match rolls the edit and its audit back
+            current = self._content()
+            stale = etags.if_match_fails(request, current)
+            bulletin = services.update_bulletin(current, _body(request), actor=_actor(request))
+            if stale:  # checked after the edit's own refusals (404, 403, 422 win)
+                raise etags.PreconditionFailed
         return self._read(bulletin.pk)
 
     @extend_schema(request=None, responses={200: BulletinSerializer})
@@ -322,14 +346,22 @@ class SharingGroupViewSet(
 
     def _read(self, pk: int, code: int = status.HTTP_200_OK) -> Response:
         row = self.get_queryset().get(pk=pk)
-        return Response(self.get_serializer(row).data, status=code)
+        return etags.with_etag(Response(self.get_serializer(row).data, status=code), row)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        group = self.get_object()
+        return etags.with_etag(Response(self.get_serializer(group).data), group)
 
     @extend_schema(request=None, responses={201: SharingGroupSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         group = services.create_group(_body(request), actor=_actor(request))
         return self._read(group.pk, status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses={200: SharingGroupSerializer})
+    @extend_schema(
+        request=None,
+        parameters=[IF_MATCH],
+        responses={200: SharingGroupSerializer, 412: PRECONDITION_FAILED},
+    )
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         body = _body(request)
         immutable = [k for k in ("id", "owner") if k in body]
@@ -339,7 +371,12 @@ class SharingGroupViewSet(
                 msg,
                 errors=[pg.FieldError(k, "Cannot change.", "immutable") for k in immutable],
             )
-        group = services.update_group(self.get_object(), body, actor=_actor(request))
+        with transaction.atomic():  # a stale If-Match rolls the edit and its audit back
+            current = self.get_object()
+            stale = etags.if_match_fails(request, current)
+            group = services.update_group(current, body, actor=_actor(request))
+            if stale:
+                raise etags.PreconditionFailed
         return self._read(group.pk)
 
     @extend_schema(request=None, responses={200: SharingGroupSerializer})
