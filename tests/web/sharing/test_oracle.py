@@ -11,8 +11,9 @@ For every persona (anonymous included) three answers must agree:
    ``core.sharing.policy``,
 3. ``core.sharing.policy.can_view`` on the items built by ``principals``.
 
-Then one persona's API surfaces (list, detail, ``?q=`` search, counts, CSV export) must show
-exactly the same set. Rows are written directly (not through the services) on purpose, so that
+Then the notification outbox of every published bulletin must reach exactly the personas who
+read its content, and one persona's surfaces (API list, detail, ``?q=`` search, counts, CSV
+export, the STIX export) must show exactly the same set. Rows are written directly (not through the services) on purpose, so that
 mislabelled combinations the invariants would refuse are covered too: they must fail closed.
 """
 
@@ -31,7 +32,12 @@ from django.utils import timezone
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from placeguard.core.interchange import stix
 from placeguard.core.sharing.policy import can_view
+from placeguard.core.vocab import TLP
+from placeguard.web.interchange import services as interchange
+from placeguard.web.notifications import services as notifications
+from placeguard.web.notifications.models import Notification
 from placeguard.web.orgs.models import Organisation, User
 from placeguard.web.sharing import principals, queries, services
 from placeguard.web.sharing.choices import TLP_RANK
@@ -407,6 +413,8 @@ def _check_all(w: World, clients: dict[str, Any], no_mfa_id: int | None, persona
         }
         assert {u.pk for u in services.recipients(b, item)} == plain, pk
 
+    _check_outbox(bulletins, expected, fresh)
+
     # The API surfaces of one persona show exactly the same set.
     client = clients[persona]
     want = expected[persona]
@@ -424,6 +432,7 @@ def _check_all(w: World, clients: dict[str, Any], no_mfa_id: int | None, persona
     export = b"".join(client.get(f"{url}export/").streaming_content).decode()
     exported = {int(r["id"]) for r in csv.DictReader(io.StringIO(export))}
     assert exported == set(want)
+    _check_stix(fresh.get(persona), bulletins, content)
     for pk in bulletins:
         response = client.get(f"{url}{pk}/")
         if pk in want:
@@ -432,3 +441,43 @@ def _check_all(w: World, clients: dict[str, Any], no_mfa_id: int | None, persona
             assert ("title" in response.json()) is (want[pk] == "content")
         else:
             assert response.status_code == 404
+
+
+def _check_outbox(
+    bulletins: dict[int, Bulletin], expected: dict[str, dict[int, str]], fresh: dict[str, User]
+) -> None:
+    """A published bulletin tells exactly the personas outside its organisation who read it."""
+    persona_ids = {fresh[n].pk: n for n in PERSONAS if n in fresh}
+    for pk, b in bulletins.items():
+        if b.status != "published":
+            continue
+        b.published_at = b.published_at or timezone.now()  # planted rows skip the service
+        notifications.queue_for_bulletin(b, event="bulletin.published")
+        told = set(
+            Notification.objects.filter(item_kind="bulletin", item_id=pk).values_list(
+                "user_id", flat=True
+            )
+        )
+        want_told = {
+            uid
+            for uid, name in persona_ids.items()
+            if expected[name].get(pk) == "content" and fresh[name].organisation_id != b.org_id
+        }
+        assert told & set(persona_ids) == want_told, (pk, told, want_told)
+
+
+def _check_stix(user: User | None, bulletins: dict[int, Bulletin], content: set[int]) -> None:
+    """The STIX export is the live, caveat-free part of the visible content."""
+    if user is None or principals.principal_for(user) is None:
+        return
+    bundle = interchange.export_for(user, max_tlp=TLP.RED, fmt="stix").document
+    ns = interchange.instance_namespace()
+    stix_ids = {stix.stix_id(ns, "bulletin", pk): pk for pk in bulletins}
+    reports = {stix_ids[o["id"]] for o in bundle["objects"] if o["type"] == "report"}
+    live = {
+        pk
+        for pk in content
+        if bulletins[pk].status in {"published", "expired"}
+        and not (bulletins[pk].le_only or bulletins[pk].pii or bulletins[pk].source_protected)
+    }
+    assert reports == live, (user.username, reports, live)

@@ -108,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "placeguard.web.common.context.placeguard",
+                "placeguard.web.notifications.context.unread",
             ],
         },
     },

@@ -142,6 +142,7 @@ INCIDENT = ShareSpec(
     user_row=IncidentUser,
     ntk_row=IncidentNeedToKnow,
     noun="incident",
+    detail_url="incidents:detail",
 )
 
 

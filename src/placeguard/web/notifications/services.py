@@ -48,6 +48,7 @@ from placeguard.web.orgs.models import User
 
 if TYPE_CHECKING:
     from placeguard.web.sharing.models import Bulletin
+    from placeguard.web.sharing.shareable import SharedItem, ShareSpec
 
 __all__ = [
     "ENDPOINT_FIELDS",
@@ -318,44 +319,52 @@ def _queue_rows(
     return Queued(in_app=in_app, email=email, webhook=len(hooks))
 
 
-def queue_for_bulletin(
-    bulletin: Bulletin, *, event: str, user_ids: Iterable[int] | None = None
+def queue_for_shared(
+    spec: ShareSpec, record: SharedItem, *, event: str, user_ids: Iterable[int] | None = None
 ) -> Queued:
-    """Queue ``event`` (``bulletin.published`` or ``bulletin.withdrawn``) for its recipients.
+    """Queue ``event`` (``<kind>.published`` or ``<kind>.withdrawn``) on a shareable record.
 
+    Works for every kind on the common sharing shape (bulletins, incidents, practices).
     Recipients are ``sharing.services.recipients``: every active user outside the originating
     organisation for whom ``can_view`` allows the content now (need-to-know and two-factor
-    included). ``sharing.services.queue_for_recipients`` passes them as ``user_ids``, computed
-    once for the receipts and the notifications (a third of publishing to 10,000 users was
-    computing them a second time).
+    included).
 
-    - **Published**: told to ``user_ids``, or else to ``recipients`` now. Idempotency keys
-      make a repeat (widening a live bulletin, forwarding it) tell only the new recipients.
-    - **Withdrawn**: told to those who could read the bulletin while it was published, without
-      its title (outside the originator a withdrawn bulletin is a stub, R2).
+    - **Published**: told to ``user_ids`` when the caller has computed the recipients already
+      (``sharing.services.queue_for_recipients`` does, once for receipts and notifications),
+      or else to ``recipients`` now. Idempotency keys make a repeat (widening a live record,
+      forwarding it) tell only the new recipients.
+    - **Withdrawn**: told to those who could read the record while it was published, without
+      its title (outside the originator a withdrawn record is a stub, R2).
     """
     from placeguard.core.sharing.model import Status
     from placeguard.web.sharing import principals
     from placeguard.web.sharing import services as sharing
 
-    if bulletin.published_at is None:
+    if record.published_at is None:
         return Queued()  # never published: nobody outside ever had it
-    now = timezone.now()
     withdrawn = event.endswith(".withdrawn")
-    if withdrawn:
-        item = replace(principals.bulletin_item(bulletin), status=Status.PUBLISHED)
-        user_ids = [u.pk for u in sharing.recipients(bulletin, item)]
-    elif user_ids is None:
-        user_ids = [u.pk for u in sharing.recipients(bulletin)]
-    users = _active_recipients(user_ids)
+    if withdrawn or user_ids is None:
+        item = principals.shared_item(record, kind=spec.kind)
+        if withdrawn:
+            item = replace(item, status=Status.PUBLISHED)
+        user_ids = [u.pk for u in sharing.recipients(record, item)]
     ref = ItemRef(
-        kind="bulletin",
-        pk=bulletin.pk,
-        tlp=TLP(bulletin.tlp),
-        title="" if withdrawn else bulletin.title,
-        url=reverse("sharing:detail", args=[bulletin.pk]),
+        kind=spec.kind.value,
+        pk=record.pk,
+        tlp=TLP(record.tlp),
+        title="" if withdrawn else record.title,
+        url=reverse(spec.detail_url, args=[record.pk]),
     )
-    return _queue_rows(ref, event, users, None, now)
+    return _queue_rows(ref, event, _active_recipients(user_ids), None, timezone.now())
+
+
+def queue_for_bulletin(
+    bulletin: Bulletin, *, event: str, user_ids: Iterable[int] | None = None
+) -> Queued:
+    """:func:`queue_for_shared` for a bulletin (``bulletin.published`` / ``.withdrawn``)."""
+    from placeguard.web.sharing.models import BULLETIN
+
+    return queue_for_shared(BULLETIN, bulletin, event=event, user_ids=user_ids)
 
 
 # --------------------------------------------------------------------------- in-app

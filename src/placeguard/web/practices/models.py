@@ -131,4 +131,5 @@ PRACTICE = ShareSpec(
     user_row=PracticeUser,
     ntk_row=PracticeNeedToKnow,
     noun="practice",
+    detail_url="practices:detail",
 )

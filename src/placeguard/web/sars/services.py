@@ -36,7 +36,7 @@ from placeguard.core.sharing.model import EDITOR_ROLES, Principal, Problem
 from placeguard.core.vocab import OrgKind, Role
 from placeguard.web.audit import services as audit
 from placeguard.web.orgs.models import Organisation, User
-from placeguard.web.sars import items, retention, uploads
+from placeguard.web.sars import items, notices, retention, uploads
 from placeguard.web.sars.choices import BEHAVIOURS, TIER_TWO_CODES, Channel, SarStatus
 from placeguard.web.sars.models import (
     Attachment,
@@ -531,6 +531,7 @@ def file_sar(
                 },
             ),
         )
+        notices.notify(sar, event="sar.filed", org_ids=[f.pk for f in forces])
     return sar
 
 
@@ -704,6 +705,14 @@ def vet_sar(
                 obj=sar,
                 diff={"to_org": force.pk, "by_org": principal.org_id},
             )
+        # The reporting organisation sees the status (never the notes); a referred force is
+        # told it holds the report. One event name per state, so each change is told once.
+        if decision.status != before:
+            notices.notify(
+                sar, event=f"sar.status.{decision.status}", org_ids=[sar.org_id], exclude=actor.pk
+            )
+        if decision.refer_to:
+            notices.notify(sar, event="sar.referred", org_ids=[f.pk for f in decision.refer_to])
     return sar
 
 

@@ -31,6 +31,7 @@ from placeguard.core.sharing import invariants, policy
 from placeguard.core.sharing.model import Decision, Item, Principal, Problem
 from placeguard.core.vocab import TLP
 from placeguard.web.audit import services as audit
+from placeguard.web.notifications import services as notifications
 from placeguard.web.orgs.models import Region, User
 from placeguard.web.sharing import principals
 from placeguard.web.sharing.choices import TLP_RANK, BulletinStatus
@@ -402,6 +403,8 @@ def publish(
         )
         if after is not None:
             after()
+        else:
+            notifications.queue_for_shared(spec, record, event=f"{spec.noun}.published")
     return record
 
 
@@ -413,7 +416,10 @@ def withdraw(
     actor: User,
     after: Callable[[], object] | None = None,
 ) -> SharedItem:
-    """Withdraw a published record (W2); outside the originator it becomes a stub (R2)."""
+    """Withdraw a published record (W2); outside the originator it becomes a stub (R2).
+
+    Those who could read it are told, without its title, unless ``after`` replaces that.
+    """
     principal = principal_of(actor)
     item = principals.shared_item(record, kind=spec.kind)
     deny(
@@ -438,4 +444,6 @@ def withdraw(
         )
         if after is not None:
             after()
+        else:
+            notifications.queue_for_shared(spec, record, event=f"{spec.noun}.withdrawn")
     return record

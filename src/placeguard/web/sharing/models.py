@@ -260,4 +260,5 @@ BULLETIN = ShareSpec(
     user_row=BulletinUser,
     ntk_row=BulletinNeedToKnow,
     noun="bulletin",
+    detail_url="sharing:detail",
 )

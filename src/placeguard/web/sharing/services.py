@@ -32,6 +32,7 @@ from placeguard.core.sharing.model import (
     AudienceKind,
     Decision,
     Item,
+    ItemKind,
     Principal,
     Problem,
 )
@@ -51,6 +52,7 @@ from placeguard.web.sharing.models import (
     SharingGroup,
     SharingGroupMember,
 )
+from placeguard.web.sharing.shareable import SharedItem
 
 __all__ = [
     "BULLETIN_FIELDS",
@@ -384,13 +386,7 @@ def publish_bulletin(bulletin: Bulletin, *, actor: User) -> Bulletin:
 
 def withdraw_bulletin(bulletin: Bulletin, *, reason: str, actor: User) -> Bulletin:
     """Withdraw a published bulletin (W2); outside the originator it becomes a stub (R2)."""
-    items.withdraw(
-        BULLETIN,
-        bulletin,
-        reason=reason,
-        actor=actor,
-        after=lambda: notifications.queue_for_bulletin(bulletin, event="bulletin.withdrawn"),
-    )
+    items.withdraw(BULLETIN, bulletin, reason=reason, actor=actor)
     return bulletin
 
 
@@ -398,9 +394,9 @@ _ACK_BATCH = 5000
 _NO_USER = -1  # a user id no row has: the shared key of equal principals in ``recipients``
 
 
-def recipients(bulletin: Bulletin, item: Item | None = None) -> list[User]:
+def recipients(bulletin: SharedItem, item: Item | None = None) -> list[User]:
     """Users outside the originator who can read ``bulletin`` now (exact: ``can_view`` each)."""
-    item = item or principals.bulletin_item(bulletin)
+    item = item or principals.shared_item(bulletin, kind=ItemKind.BULLETIN)
     audience = item.audience
     org_ids: set[int] = set(audience.all_orgs)
     if audience.groups:

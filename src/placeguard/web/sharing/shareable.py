@@ -144,6 +144,8 @@ class ShareSpec:
         The four audience row tables.
     noun
         Lower-case name used in audit actions (``"<noun>.publish"``) and messages.
+    detail_url
+        URL name of the record's page (``"sharing:detail"``), linked from notifications.
     """
 
     kind: ItemKind
@@ -154,6 +156,7 @@ class ShareSpec:
     user_row: type[UserRow]
     ntk_row: type[NeedToKnowRow]
     noun: str
+    detail_url: str
 
     def rows_of(self, row_model: type[models.Model], **filters: Any) -> models.QuerySet[Any]:
         """Rows of ``row_model`` filtered with the item foreign key spelt generically.
