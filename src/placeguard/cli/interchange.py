@@ -99,7 +99,7 @@ def import_(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
     as_user: Annotated[str, typer.Option("--as", help="Import as this user (their org).")],
 ) -> None:
-    """Import a STIX 2.1 bundle's reports and notes as organisation-only drafts."""
+    """Import a STIX 2.1 bundle's reports, notes and incidents as organisation-only drafts."""
     _django.setup()
     from placeguard.core.interchange.stix import MAX_BYTES
     from placeguard.web.interchange import services
@@ -115,3 +115,6 @@ def import_(
         err.print(f"note: {escape(note.stix_id)} {escape(note.field)}: {escape(note.message)}")
     ids = ", ".join(str(pk) for pk in result.created)
     err.print(f"Created {len(result.created)} draft bulletin(s): {ids}.")
+    if result.created_incidents:
+        ids = ", ".join(str(pk) for pk in result.created_incidents)
+        err.print(f"Created {len(result.created_incidents)} draft incident(s): {ids}.")

@@ -292,3 +292,91 @@ def test_too_many_objects() -> None:
     bundle = one_report()
     bundle["objects"] *= stix.MAX_OBJECTS + 1
     assert [p.field for p in stix.parse_bundle(bundle).problems] == ["objects"]
+
+
+# --------------------------------------------------------------------------- incidents and places
+
+INCIDENT_ID = "incident--66666666-6666-4666-8666-666666666666"
+LOCATION_ID = "location--77777777-7777-4777-8777-777777777777"
+
+
+def incident_bundle(
+    incident: dict[str, Any] | None = None,
+    location: dict[str, Any] | None = None,
+    relationship: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    base = {"spec_version": "2.1", "created": "2026-01-01T00:00:00Z",
+            "modified": "2026-01-01T00:00:00Z"}  # fmt: skip
+    inc = {**base, "type": "incident", "id": INCIDENT_ID, "name": "Drone over the stadium",
+           "object_marking_refs": [tlp2.marking_id(TLP.GREEN)]}  # fmt: skip
+    loc = {**base, "type": "location", "id": LOCATION_ID, "name": "Stadium", "latitude": 41.5,
+           "longitude": -28.25, "object_marking_refs": [tlp2.marking_id(TLP.AMBER)]}  # fmt: skip
+    rel = {**base, "type": "relationship", "relationship_type": "located-at",
+           "id": "relationship--88888888-8888-4888-8888-888888888888",
+           "source_ref": INCIDENT_ID, "target_ref": LOCATION_ID,
+           "object_marking_refs": [tlp2.marking_id(TLP.GREEN)]}  # fmt: skip
+    objects = [
+        {k: v for k, v in {**obj, **(extra or {})}.items() if v is not None}
+        for obj, extra in ((inc, incident), (loc, location), (rel, relationship))
+    ]
+    return {"type": "bundle", "id": "bundle--33333333-3333-4333-8333-333333333333",
+            "objects": objects}  # fmt: skip
+
+
+def test_incident_places_carry_the_strictest_marking() -> None:
+    parsed = stix.parse_bundle(incident_bundle())
+    assert parsed.ok
+    (inc,) = parsed.incidents
+    (place,) = inc.places
+    assert (place.location_id, place.tlp) == (LOCATION_ID, TLP.AMBER)  # the location's marking
+    assert (inc.tlp, inc.level) == (TLP.GREEN, TLP.AMBER)
+    assert stix.location_line(place) == "Location: Stadium, 41.5, -28.25"
+    red_rel = stix.parse_bundle(
+        incident_bundle(relationship={"object_marking_refs": [tlp2.marking_id(TLP.RED)]})
+    )
+    assert red_rel.incidents[0].level is TLP.RED
+
+
+def test_place_without_location_object_is_named_by_id() -> None:
+    bundle = incident_bundle()
+    del bundle["objects"][1]
+    (place,) = stix.parse_bundle(bundle).incidents[0].places
+    assert place.location is None
+    assert place.tlp is TLP.GREEN
+    assert stix.location_line(place) == f"Location: {LOCATION_ID} (not described in the file)"
+
+
+def test_other_relationships_are_ignored_with_a_note() -> None:
+    parsed = stix.parse_bundle(incident_bundle(relationship={"source_ref": REPORT_ID}))
+    assert parsed.ok
+    assert parsed.incidents[0].places == ()
+    assert [n.field for n in parsed.notes] == ["source_ref"]
+    unrelated = stix.parse_bundle(incident_bundle(relationship={"relationship_type": "related-to"}))
+    assert (unrelated.incidents[0].places, unrelated.notes) == ((), [])
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"name": None}, "name"),
+        ({"name": "  "}, "name"),
+        ({"created": "2026-13-01T00:00:00Z"}, "created"),
+        ({"modified": None}, "modified"),
+        ({"modified": "2025-12-31T23:59:59Z"}, "modified"),
+        ({"description": "x" * (stix.MAX_INCIDENT_TEXT + 1)}, "description"),
+        ({"object_marking_refs": ["marking-definition--00000000-0000-4000-8000-000000000000"]},
+         "object_marking_refs"),
+    ],
+)  # fmt: skip
+def test_bad_incidents_are_problems_with_their_stix_id(
+    overrides: dict[str, Any], field: str
+) -> None:
+    parsed = stix.parse_bundle(incident_bundle(incident=overrides))
+    assert (INCIDENT_ID, field) in {(p.stix_id, p.field) for p in parsed.problems}
+    assert stix.parse_bundle(incident_bundle()).ok  # the allowed case
+
+
+def test_unknown_relationship_marking_is_a_problem() -> None:
+    bad = ["marking-definition--00000000-0000-4000-8000-000000000000"]
+    parsed = stix.parse_bundle(incident_bundle(relationship={"object_marking_refs": bad}))
+    assert [p.field for p in parsed.problems] == ["object_marking_refs"]

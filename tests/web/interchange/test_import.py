@@ -94,7 +94,7 @@ def test_export_then_import_elsewhere_never_widens(iworld: World) -> None:
     for b in imported:
         assert b.tlp == originals[b.title]
         assert (b.org_id, b.status, b.audience_public) == (hotel.organisation_id, "draft", False)
-    assert any("Locations are not imported" in n.message for n in result.notes)
+    assert any("Locations never become sites" in n.message for n in result.notes)
 
 
 def test_import_is_audited(iworld: World) -> None:

@@ -13,13 +13,17 @@ Export (:func:`build_bundle`):
 
 Anything above ``max_tlp`` is dropped here too, whatever the caller passed (belt and braces).
 
-Import (:func:`parse_bundle`) reads ``report`` and ``note`` objects as bulletins, and
-``location`` and ``incident`` objects as records (the web importer creates bulletins only). It
-re-validates everything and never follows a reference: ``*_ref`` values must be STIX identifiers,
-URL fields must be ``http(s)``. Unknown object types are ignored with a note. An object without
-any marking is read as **TLP:AMBER+STRICT** (the most restrictive level short of RED that an
+Import (:func:`parse_bundle`) reads ``report`` and ``note`` objects as bulletins, ``incident``
+objects as incidents with the places their ``located-at`` relationships name, and ``location``
+objects as records (the web importer never turns a location into a site). It re-validates
+everything and never follows a reference: ``*_ref`` values must be STIX identifiers, URL fields
+must be ``http(s)``. Unknown object types are ignored with a note. An object without any marking
+is read as **TLP:AMBER+STRICT** (the most restrictive level short of RED that an
 organisation-only draft can hold); an unknown or contradictory marking is a problem, never a
-guess. Several TLP markings on one object: the strictest wins.
+guess. Several TLP markings on one object: the strictest wins. An incident's place is marked by
+its relationship and its location object, so :attr:`ParsedIncident.level` is the strictest of
+the incident's, the relationships' and the locations' markings: what is copied from a place can
+never end up looser than the file marked it.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ import json
 import re
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -54,8 +58,10 @@ __all__ = [
     "ParsedBundle",
     "ParsedIncident",
     "ParsedLocation",
+    "ParsedPlace",
     "build_bundle",
     "load_json",
+    "location_line",
     "parse_bundle",
     "stix_id",
 ]
@@ -71,6 +77,9 @@ MAX_OBJECTS = 2_000
 #: Longest title (a bulletin's) and longest text accepted.
 MAX_TITLE = 200
 MAX_TEXT = 100_000
+#: Longest incident description accepted: an incident summary holds 20,000 characters, and the
+#: importer adds the places it could not link and a provenance line.
+MAX_INCIDENT_TEXT = 19_000
 
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 _ID = re.compile(rf"^([a-z][a-z0-9-]{{0,249}})--({_UUID})$")
@@ -278,14 +287,52 @@ class ParsedLocation:
 
 
 @dataclass(frozen=True, slots=True)
+class ParsedPlace:
+    """Where an incident happened: the target of one of its ``located-at`` relationships.
+
+    ``tlp`` is the stricter of the relationship's and the location object's markings;
+    ``location`` is ``None`` when the bundle does not describe the location.
+    """
+
+    location_id: str
+    relationship_id: str
+    tlp: TLP
+    location: ParsedLocation | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ParsedIncident:
-    """An ``incident`` object and the locations its ``located-at`` relationships name."""
+    """An ``incident`` object and the places its ``located-at`` relationships name."""
 
     stix_id: str
     name: str
     description: str
     tlp: TLP
     location_ids: tuple[str, ...] = ()
+    places: tuple[ParsedPlace, ...] = ()
+    created_by_ref: str | None = None
+    marking_assumed: bool = False
+
+    @property
+    def level(self) -> TLP:
+        """The strictest of the incident's own marking and the markings of its places."""
+        return max((self.tlp, *(p.tlp for p in self.places)), key=lambda t: t.rank)
+
+
+def location_line(place: ParsedPlace) -> str:
+    """A place as one line of text: ``Location: name, latitude, longitude[, area, country]``.
+
+    Used for places the importer does not link to a site. Only what the file says is written,
+    so the line is the same whether or not the id names a site of this instance.
+    """
+    loc = place.location
+    if loc is None:
+        return f"Location: {place.location_id} (not described in the file)"
+    parts = [" ".join(loc.name.split()) or "unnamed"]
+    if loc.latitude is not None and loc.longitude is not None:
+        parts += [str(loc.latitude), str(loc.longitude)]
+    parts += [" ".join(t.split()) for t in (loc.administrative_area, loc.country) if t.strip()]
+    return "Location: " + ", ".join(parts)
 
 
 @dataclass
@@ -588,31 +635,65 @@ class _Reader:
             )
         )
 
+    def dates(self, sid: str, obj: dict[str, Any]) -> None:
+        """``created`` and ``modified`` are required STIX timestamps, in that order."""
+        created, modified = _timestamp(obj.get("created")), _timestamp(obj.get("modified"))
+        for key, value in (("created", created), ("modified", modified)):
+            if value is None:
+                self.problem(sid, key, "A STIX timestamp is required.")
+        if created is not None and modified is not None and modified < created:
+            self.problem(sid, "modified", "Must not be before created.")
+
     def incident(self, sid: str, obj: dict[str, Any]) -> None:
-        level, _assumed = self.tlp_of(sid, obj)
+        name = self.text(sid, obj, "name", required=True, limit=MAX_TITLE).strip()
+        description = self.text(sid, obj, "description", required=False, limit=MAX_INCIDENT_TEXT)
+        self.dates(sid, obj)
+        level, assumed = self.tlp_of(sid, obj)
         self.out.incidents.append(
             ParsedIncident(
                 stix_id=sid,
-                name=self.text(sid, obj, "name", required=True, limit=MAX_TITLE),
-                description=self.text(sid, obj, "description", required=False, limit=MAX_TEXT),
+                name=name,
+                description=description,
                 tlp=level,
+                created_by_ref=_str_or_none(obj.get("created_by_ref")),
+                marking_assumed=assumed,
             )
         )
 
-    def link_locations(self, relationships: list[dict[str, Any]]) -> None:
-        places: dict[str, list[str]] = {}
-        for rel in relationships:
-            if rel.get("relationship_type") == "located-at":
-                source, target = rel.get("source_ref"), rel.get("target_ref")
-                if isinstance(source, str) and isinstance(target, str):
-                    places.setdefault(source, []).append(target)
+    def link_locations(self, relationships: list[tuple[str, dict[str, Any]]]) -> None:
+        """Attach each ``located-at`` place to its incident, with the place's marking."""
+        incidents = {i.stix_id for i in self.out.incidents}
+        locations = {loc.stix_id: loc for loc in self.out.locations}
+        places: dict[str, dict[str, ParsedPlace]] = {}
+        for sid, rel in relationships:
+            if rel.get("relationship_type") != "located-at":
+                continue  # other relationships carry nothing we import
+            source, target = rel.get("source_ref"), rel.get("target_ref")
+            if (
+                not isinstance(source, str)
+                or source not in incidents
+                or not isinstance(target, str)
+                or not target.startswith("location--")
+            ):
+                self.note(
+                    sid,
+                    "source_ref",
+                    "Ignored: only located-at from an incident of this bundle to a location "
+                    "is read.",
+                )
+                continue
+            level, _assumed = self.tlp_of(sid, rel)
+            loc = locations.get(target)
+            if loc is not None:
+                level = max(level, loc.tlp, key=lambda t: t.rank)
+            known = places.setdefault(source, {})
+            if target not in known or level.rank > known[target].tlp.rank:
+                known[target] = ParsedPlace(target, sid, level, loc)
         self.out.incidents = [
-            ParsedIncident(
-                stix_id=i.stix_id,
-                name=i.name,
-                description=i.description,
-                tlp=i.tlp,
-                location_ids=tuple(sorted(places.get(i.stix_id, ()))),
+            replace(
+                i,
+                location_ids=tuple(sorted(places.get(i.stix_id, {}))),
+                places=tuple(p for _id, p in sorted(places.get(i.stix_id, {}).items())),
             )
             for i in self.out.incidents
         ]
@@ -669,12 +750,12 @@ def parse_bundle(data: Any) -> ParsedBundle:
         "location": reader.location,
         "incident": reader.incident,
     }
-    relationships = []
+    relationships: list[tuple[str, dict[str, Any]]] = []
     for sid, obj_type, obj in valid:
         if obj_type in readers:
             readers[obj_type](sid, obj)
         elif obj_type == "relationship":
-            relationships.append(obj)
+            relationships.append((sid, obj))
         elif obj_type not in _KNOWN_TYPES:
             reader.note(sid, "type", f"Objects of type {obj_type} are not imported.")
     reader.link_locations(relationships)

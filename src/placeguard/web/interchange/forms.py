@@ -21,5 +21,7 @@ class ImportForm(forms.Form):
 
     file = forms.FileField(
         label=_("STIX 2.1 bundle (JSON)"),
-        help_text=_("Reports and notes become drafts visible to your organisation only."),
+        help_text=_(
+            "Reports, notes and incidents become drafts visible to your organisation only."
+        ),
     )

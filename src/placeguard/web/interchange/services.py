@@ -8,11 +8,15 @@ sites' ``visible_to``) through a small registry of exporters keyed by kind, then
 * anything carrying a caveat (``le_only``, ``pii``, ``source_protected``): a caveat restricts
   export and sync by definition, so such items never leave in a file.
 
-An import creates **draft** bulletins for the importer's organisation only (an empty audience:
-organisation-only; a RED item names the importer, as RED must name people), each at the TLP
-marked in the file (no marking: AMBER+STRICT). The user widens an imported draft later through
-the normal edit and publish flow. An import is all or nothing, and every problem names the STIX
-id it is about. Every export and import is an :class:`Exchange` row plus an audit event.
+An import creates **draft** bulletins and incidents for the importer's organisation only (an
+empty audience: organisation-only; a RED item names the importer, as RED must name people), each
+at the TLP marked in the file (no marking: AMBER+STRICT). Locations never become sites: an
+incident is linked to a site only when the location's id is the STIX id this instance gives one
+of its own sites *and* the importer sees that site; any other place is kept as text in the
+incident's summary, and a hidden site is treated exactly like an unknown location. The user
+widens an imported draft later through the normal edit and publish flow. An import is all or
+nothing, and every problem names the STIX id it is about. Every export and import is an
+:class:`Exchange` row plus an audit event.
 """
 
 from __future__ import annotations
@@ -36,10 +40,11 @@ from placeguard.core.interchange.records import (
     LocationRecord,
     OrgRecord,
 )
-from placeguard.core.interchange.stix import Issue
+from placeguard.core.interchange.stix import Issue, ParsedBulletin, ParsedIncident
 from placeguard.core.sharing.model import EDITOR_ROLES
 from placeguard.core.vocab import TLP
 from placeguard.web.audit import services as audit
+from placeguard.web.incidents import services as incidents
 from placeguard.web.incidents.queries import incidents_visible_to
 from placeguard.web.interchange.models import Exchange
 from placeguard.web.orgs.models import Organisation, User
@@ -303,11 +308,12 @@ def _refused(problems: Iterable[Issue]) -> ImportRefusedError:
 
 @dataclass(frozen=True, slots=True)
 class ImportResult:
-    """Created draft bulletin ids (in bundle order), notes, and the exchange row."""
+    """Created draft bulletin and incident ids (in bundle order), notes, and the exchange row."""
 
     created: tuple[int, ...]
     notes: tuple[Issue, ...]
     exchange_id: int
+    created_incidents: tuple[int, ...] = ()
 
 
 def _provenance(stix_id: str, created_by: str | None) -> str:
@@ -315,8 +321,79 @@ def _provenance(stix_id: str, created_by: str | None) -> str:
     return f"\n\n---\nImported from STIX object {stix_id}{source}."
 
 
+#: Fields of ``create_incident`` named after the STIX property they come from, for problems.
+_INCIDENT_FIELD_NAMES = {"title": "name", "summary": "description"}
+
+_KEPT_AS_TEXT = (
+    "Kept as text in the summary of {incident}: only sites of this instance that you can see "
+    "are linked."
+)
+
+
+def _own_site_ids(actor: User) -> dict[str, int]:
+    """STIX id → pk of every site ``actor`` sees (and of no other: hidden equals unknown)."""
+    ns = instance_namespace()
+    visible = sites_access.visible_to(actor).values_list("pk", flat=True)
+    return {stix.stix_id(ns, "site", pk): pk for pk in visible}
+
+
+def _bulletin_fields(item: ParsedBulletin, actor: User) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "title": item.title,
+        "body": item.body + _provenance(item.stix_id, item.created_by_ref),
+        "tlp": item.tlp.value,  # never looser than the file's marking
+    }
+    if item.tlp is TLP.RED:  # RED names people (I1): the importer alone
+        fields["users"] = [actor.pk]
+    return fields
+
+
+def _incident_fields(
+    item: ParsedIncident, actor: User, own_sites: dict[str, int], notes: list[Issue]
+) -> dict[str, Any]:
+    """``create_incident`` input for ``item``: org-only, no caveats, at least its marking.
+
+    A place whose id names a site ``actor`` sees is linked; any other place (unknown, foreign
+    or hidden, all alike) becomes a ``Location:`` line of the summary.
+    """
+    level = item.level  # the marking of what is copied from its places counts too
+    if level is not item.tlp:
+        notes.append(
+            Issue(
+                item.stix_id,
+                "object_marking_refs",
+                f"Read as TLP:{level.value.upper()}, the stricter marking of its locations.",
+            )
+        )
+    linked: list[int] = []
+    lines: list[str] = []
+    for place in item.places:
+        pk = own_sites.get(place.location_id)
+        if pk is not None:
+            linked.append(pk)
+            notes.append(
+                Issue(place.location_id, "located-at", f"{item.stix_id} linked to your site {pk}.")
+            )
+        else:
+            lines.append(stix.location_line(place))
+            notes.append(
+                Issue(place.location_id, "located-at", _KEPT_AS_TEXT.format(incident=item.stix_id))
+            )
+    summary = "\n\n".join(part for part in (item.description, *lines) if part)
+    fields: dict[str, Any] = {
+        "title": item.name,
+        "summary": summary + _provenance(item.stix_id, item.created_by_ref),
+        "tlp": level.value,
+    }
+    if linked:
+        fields["sites"] = sorted(set(linked))
+    if level is TLP.RED:  # RED names people (I1): the importer alone
+        fields["users"] = [actor.pk]
+    return fields
+
+
 def import_bundle(raw: bytes | str, *, actor: User) -> ImportResult:
-    """Import the reports and notes of a STIX 2.1 bundle as organisation-only drafts.
+    """Import the reports, notes and incidents of a STIX 2.1 bundle as organisation-only drafts.
 
     Parameters
     ----------
@@ -325,12 +402,18 @@ def import_bundle(raw: bytes | str, *, actor: User) -> ImportResult:
     actor
         The importer: an analyst, publisher or admin; the drafts belong to their organisation.
 
+    Returns
+    -------
+    ImportResult
+        The draft bulletins (``created``) and incidents (``created_incidents``), and notes on
+        what was assumed, linked, kept as text or ignored.
+
     Raises
     ------
     ImportRefusedError
         Anything wrong with the file or any object (nothing is written).
     PermissionDeniedError
-        The actor may not write bulletins (or lacks two-factor above CLEAR).
+        The actor may not write bulletins or incidents (or lacks two-factor above CLEAR).
     """
     principal = principal_for(actor)
     if principal is None or not principal.has_role(EDITOR_ROLES):
@@ -340,36 +423,45 @@ def import_bundle(raw: bytes | str, *, actor: User) -> ImportResult:
         raise _refused(problems)
     parsed = stix.parse_bundle(data)
     problems = list(parsed.problems)
-    if not parsed.bulletins and not problems:
-        problems.append(Issue("", "objects", "The bundle holds no report or note to import."))
+    if not (parsed.bulletins or parsed.incidents) and not problems:
+        msg = "The bundle holds no report, note or incident to import."
+        problems.append(Issue("", "objects", msg))
     if problems:
         raise _refused(problems)
     notes = list(parsed.notes)
     notes += [
-        Issue(x.stix_id, "type", "Locations are not imported (sites come through the registry).")
+        Issue(x.stix_id, "type", "Locations never become sites (sites come through the registry).")
         for x in parsed.locations
     ]
-    notes += [Issue(x.stix_id, "type", "Incidents are not imported yet.") for x in parsed.incidents]
+    own_sites = _own_site_ids(actor) if any(i.places for i in parsed.incidents) else {}
+    incident_fields = [_incident_fields(i, actor, own_sites, notes) for i in parsed.incidents]
     created: list[int] = []
+    created_incidents: list[int] = []
     failures: list[Issue] = []
     with transaction.atomic():
         for item in parsed.bulletins:
-            fields: dict[str, Any] = {
-                "title": item.title,
-                "body": item.body + _provenance(item.stix_id, item.created_by_ref),
-                "tlp": item.tlp.value,  # never looser than the file's marking
-            }
-            if item.tlp is TLP.RED:  # RED names people (I1): the importer alone
-                fields["users"] = [actor.pk]
             try:
-                bulletin = sharing.create_bulletin(fields, actor=actor)
+                bulletin = sharing.create_bulletin(_bulletin_fields(item, actor), actor=actor)
             except ValidationError as exc:
                 failures += [Issue(item.stix_id, e.field, e.message) for e in exc.errors]
                 continue
             created.append(bulletin.pk)
+        for inc, fields in zip(parsed.incidents, incident_fields, strict=True):
+            try:
+                incident = incidents.create_incident(fields, actor=actor)
+            except ValidationError as exc:
+                failures += [
+                    Issue(inc.stix_id, _INCIDENT_FIELD_NAMES.get(e.field, e.field), e.message)
+                    for e in exc.errors
+                ]
+                continue
+            created_incidents.append(incident.pk)
+            notes.append(Issue(inc.stix_id, "id", f"Created as draft incident {incident.pk}."))
         if failures:
             raise _refused(failures)  # leaving the block rolls back every draft created above
-        counts = {"bulletin": len(created)}
+        counts = {
+            k: v for k, v in (("bulletin", len(created)), ("incident", len(created_incidents))) if v
+        }
         exchange = Exchange.objects.create(
             direction=Exchange.Direction.IMPORT,
             format=Exchange.Format.STIX,
@@ -377,6 +469,9 @@ def import_bundle(raw: bytes | str, *, actor: User) -> ImportResult:
             organisation_id=actor.organisation_id,
             counts=counts,
         )
+        levels = {b.tlp.value for b in parsed.bulletins} | {
+            TLP(f["tlp"]).value for f in incident_fields
+        }
         audit.record(
             actor=actor,
             action="interchange.import_stix",
@@ -384,7 +479,13 @@ def import_bundle(raw: bytes | str, *, actor: User) -> ImportResult:
             diff={
                 "counts": counts,
                 "created": created,
-                "tlp": sorted({b.tlp.value for b in parsed.bulletins}),
+                "created_incidents": created_incidents,
+                "tlp": sorted(levels),
             },
         )
-    return ImportResult(created=tuple(created), notes=tuple(notes), exchange_id=exchange.pk)
+    return ImportResult(
+        created=tuple(created),
+        notes=tuple(notes),
+        exchange_id=exchange.pk,
+        created_incidents=tuple(created_incidents),
+    )

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from placeguard.core.errors import PermissionDeniedError, ValidationError
 from placeguard.core.interchange.stix import MAX_BYTES
+from placeguard.web.incidents.models import Incident
 from placeguard.web.interchange import services
 from placeguard.web.interchange.forms import ExportForm, ImportForm
 from placeguard.web.orgs.models import User
@@ -36,6 +37,9 @@ def index(request: HttpRequest) -> HttpResponse:
             status = 422
         else:
             context["created"] = Bulletin.objects.filter(pk__in=result.created).order_by("pk")
+            context["created_incidents"] = Incident.objects.filter(
+                pk__in=result.created_incidents
+            ).order_by("pk")
             context["notes"] = result.notes
             context["imported"] = True
     return render(request, "interchange/index.html", context, status=status)

@@ -3,8 +3,9 @@
 ``GET /api/v1/interchange/stix/?max_tlp=amber&kinds=bulletin,location`` and
 ``GET /api/v1/interchange/misp/?max_tlp=green`` download what the caller may export (see
 ``services``); ``POST /api/v1/interchange/stix/`` (a JSON body, or multipart with a ``file``
-field) imports reports and notes as organisation-only drafts: 201 with their ids, or 422 with
-every problem. Hostile input (too large, too deep, not JSON, ``file://`` references) is a 422.
+field) imports reports, notes and incidents as organisation-only drafts: 201 with their ids, or
+422 with every problem. Hostile input (too large, too deep, not JSON, ``file://`` references)
+is a 422.
 """
 
 from __future__ import annotations
@@ -139,14 +140,23 @@ class StixView(_Problems422, APIView):
         },
     )
     def post(self, request: Request) -> Response:
-        """Import a bundle's reports and notes as organisation-only draft bulletins."""
+        """Import a bundle: reports and notes become draft bulletins, incidents draft incidents.
+
+        Everything is organisation-only; ``created`` lists the bulletins and
+        ``created_incidents`` the incidents.
+        """
         raw = _upload(request)
         result = services.import_bundle(raw, actor=_actor(request))
         notes = [
             {"stix_id": n.stix_id, "field": n.field, "message": n.message} for n in result.notes
         ]
         return Response(
-            {"created": list(result.created), "notes": notes}, status=status.HTTP_201_CREATED
+            {
+                "created": list(result.created),
+                "created_incidents": list(result.created_incidents),
+                "notes": notes,
+            },
+            status=status.HTTP_201_CREATED,
         )
 
 
