@@ -7,10 +7,15 @@ from django.db.models import Q, QuerySet
 
 from placeguard.web.audit.models import AuditEvent
 from placeguard.web.orgs.access import active_org
-from placeguard.web.orgs.choices import Role
+from placeguard.web.orgs.choices import OrgKind, Role
 from placeguard.web.orgs.models import User
 
-__all__ = ["recent_for", "visible_to"]
+__all__ = ["LE_ONLY_ACTIONS", "recent_for", "visible_to"]
+
+#: Read logs of suspicious-activity reports: who looked at a report (or downloaded its files) is
+#: itself law-enforcement information (research/info-sharing.md §9.6 #53). Outside a police
+#: force only the reader themself sees such an event.
+LE_ONLY_ACTIONS = ("sar.read", "sar.attachment.download")
 
 
 def visible_to(user: User | AnonymousUser) -> QuerySet[AuditEvent]:
@@ -19,7 +24,8 @@ def visible_to(user: User | AnonymousUser) -> QuerySet[AuditEvent]:
     Organisation admins and auditors see the events made by members of their own
     organisation; platform admins additionally see every event about organisations, users
     and tokens (what they manage) but not other organisations' site events, whose diffs are
-    content (rule R10); everyone else sees the events they caused themselves.
+    content (rule R10); everyone else sees the events they caused themselves. Read logs of
+    suspicious-activity reports (:data:`LE_ONLY_ACTIONS`) are shown to police forces only.
     """
     org = active_org(user)
     if org is None:
@@ -30,6 +36,8 @@ def visible_to(user: User | AnonymousUser) -> QuerySet[AuditEvent]:
         rule |= Q(organisation_id=org.id)
     if user.is_platform_admin:
         rule |= Q(object_type__startswith="orgs.")
+    if org.kind != OrgKind.LAW_ENFORCEMENT:
+        rule &= ~Q(action__in=LE_ONLY_ACTIONS) | Q(actor_id=user.pk)
     return AuditEvent.objects.filter(rule)
 
 
