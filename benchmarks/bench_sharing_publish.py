@@ -17,11 +17,13 @@ are installed, re-runs itself under ``scripts/with-postgres.sh`` (a throwaway cl
 the script with ``DATABASE_URL=postgres://…`` measures that database only.
 
 Sizes: ``SHARING_BENCH_ORGS`` (500 operators) and ``SHARING_BENCH_BULLETINS`` (100,000) make a
-quick check possible; the targets are stated for the defaults.
+quick check possible; the targets are stated for the defaults. ``SHARING_BENCH_PROFILE=1``
+prints a cProfile of the publish call and of one list request.
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import random
 import shutil
@@ -121,6 +123,18 @@ WebhookEndpoint.objects.bulk_create(
      for o in operators]
 )  # fmt: skip
 
+
+def _analyze() -> None:
+    """Fresh planner statistics after a bulk load, as autovacuum keeps them in production.
+
+    Without them PostgreSQL plans the freshly loaded tables as if they were tiny.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
+_analyze()
 draft = services.create_bulletin(
     {"title": "Vehicle threat to retail sites", "tlp": "amber",
      "target_site_types": ["retail"], "target_regions": ["bench"]},
@@ -133,7 +147,15 @@ with (
     transaction.atomic(),
     mock.patch("placeguard.web.notifications.delivery.enqueue_delivery"),
 ):
-    services.publish_bulletin(draft, actor=police)
+    if os.environ.get("SHARING_BENCH_PROFILE"):  # where the time goes (slower while profiling)
+        import cProfile
+        import pstats
+
+        with cProfile.Profile() as profile:
+            services.publish_bulletin(draft, actor=police)
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(30)
+    else:
+        services.publish_bulletin(draft, actor=police)
 publish_s = time.perf_counter() - start
 queued = Acknowledgement.objects.filter(bulletin=draft).count()
 assert queued == N_ORGS * PER_ORG, queued
@@ -175,17 +197,29 @@ for i in range(N_BULLETINS):
         )
     )
 Bulletin.objects.bulk_create(batch, batch_size=5000)
+# A server process does not hold 100,000 model instances: drop them, or every full garbage
+# collection during the timed requests walks them (it showed as p95 spikes of 150+ ms).
+del batch
+gc.collect()
 ids = list(Bulletin.objects.values_list("pk", flat=True))
 BulletinOrg.objects.bulk_create(
     [BulletinOrg(bulletin_id=pk, org=rng.choice(operators)) for pk in ids],
     batch_size=5000,
     ignore_conflicts=True,
 )
+_analyze()
 reader = User.objects.filter(organisation=operators[0]).first()
 assert reader is not None
 client = APIClient()
 client.credentials(HTTP_AUTHORIZATION=f"Token {issue_token(reader, actor=reader)[1]}")
 client.get("/api/v1/bulletins/")  # warm up
+if os.environ.get("SHARING_BENCH_PROFILE"):
+    import cProfile
+    import pstats
+
+    with cProfile.Profile() as profile:
+        client.get("/api/v1/bulletins/", {"page_size": 50})
+    pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
 times = []
 for _ in range(N_REQUESTS):
     t0 = time.perf_counter()

@@ -28,7 +28,6 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import connection, models, transaction
-from django.db.models.constants import OnConflict
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,6 +35,7 @@ from django.utils.translation import gettext as _
 from placeguard.core.errors import FieldError, NotFoundError, PermissionDeniedError, ValidationError
 from placeguard.core.vocab import TLP
 from placeguard.web.audit import services as audit
+from placeguard.web.common.bulk import insert_rows
 from placeguard.web.notifications.choices import Channel, DeliveryStatus
 from placeguard.web.notifications.models import Notification, OutboxMessage, WebhookEndpoint
 from placeguard.web.notifications.queries import (
@@ -177,12 +177,6 @@ def _active_recipients(user_ids: Iterable[int]) -> list[Recipient]:
     return rows
 
 
-def _concrete(model: type[models.Model], name: str) -> models.Field[Any, Any]:
-    field = model._meta.get_field(name)
-    assert isinstance(field, models.Field)
-    return field
-
-
 def _insert_ignoring(
     model: type[models.Model],
     constant: Mapping[str, Any],
@@ -190,30 +184,12 @@ def _insert_ignoring(
 ) -> int:
     """Insert rows, skipping those a unique constraint already holds; returns rows offered.
 
-    ``constant`` values are the same on every row (prepared for the database once); ``varying``
-    names the per-row fields (ids and strings, passed as they are) and their value tuples. One
-    ``executemany`` per batch on the model's own table and columns: building and compiling
-    10,000 model instances for ``bulk_create`` cost several times the database's own work
-    (the reason ``sharing`` queues acknowledgements the same way).
+    ``constant`` values are the same on every row; ``varying`` names the per-row fields (ids and
+    strings) and their value tuples (``common.bulk.insert_rows``: one statement per few thousand
+    rows, no model instances).
     """
     names, rows = varying
-    if not rows:
-        return 0
-    meta = model._meta
-    quote = connection.ops.quote_name
-    fixed = [(_concrete(model, n), v) for n, v in constant.items()]
-    per_row = [_concrete(model, n) for n in names.split()]
-    fields = [f for f, _v in fixed] + per_row
-    prepared = tuple(f.get_db_prep_save(v, connection) for f, v in fixed)
-    columns = ", ".join(quote(str(f.column)) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    head = connection.ops.insert_statement(on_conflict=OnConflict.IGNORE)
-    tail = connection.ops.on_conflict_suffix_sql(fields, OnConflict.IGNORE, None, None)
-    sql = f"{head} {quote(meta.db_table)} ({columns}) VALUES ({marks}) {tail}".rstrip()
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), _INSERT_BATCH):
-            cursor.executemany(sql, [prepared + row for row in rows[start : start + _INSERT_BATCH]])
-    return len(rows)
+    return insert_rows(model, constant, names.split(), rows, ignore_conflicts=True)
 
 
 def queue(
