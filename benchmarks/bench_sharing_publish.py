@@ -18,7 +18,8 @@ the script with ``DATABASE_URL=postgres://…`` measures that database only.
 
 Sizes: ``SHARING_BENCH_ORGS`` (500 operators) and ``SHARING_BENCH_BULLETINS`` (100,000) make a
 quick check possible; the targets are stated for the defaults. ``SHARING_BENCH_PROFILE=1``
-prints a cProfile of the publish call and of one list request.
+prints a cProfile of the publish call and of one list request; ``SHARING_BENCH_EXPLAIN=1``
+prints PostgreSQL's plan of every query of one list request.
 """
 
 from __future__ import annotations
@@ -220,6 +221,7 @@ if os.environ.get("SHARING_BENCH_PROFILE"):
     with cProfile.Profile() as profile:
         client.get("/api/v1/bulletins/", {"page_size": 50})
     pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
+    pstats.Stats(profile).sort_stats("tottime").print_stats(25)
 times = []
 for _ in range(N_REQUESTS):
     t0 = time.perf_counter()
@@ -233,6 +235,15 @@ with CaptureQueriesContext(connection) as queries:
 # (``counts/`` below) clears; reading it after that request printed "0 queries".
 list_queries = len(queries.captured_queries)
 assert list_queries > 0
+if os.environ.get("SHARING_BENCH_EXPLAIN") and connection.vendor == "postgresql":
+    with connection.cursor() as cursor:
+        for captured in queries.captured_queries:
+            sql = captured["sql"]
+            if not sql.lstrip().upper().startswith("SELECT"):
+                continue
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+            print(f"-- {captured['time']} s: {sql[:200]}")
+            print("\n".join(row[0] for row in cursor.fetchall()))
 count = client.get("/api/v1/bulletins/counts/").json()["total"]
 p95 = statistics.quantiles(times, n=20)[-1]
 print(
