@@ -35,13 +35,7 @@ from placeguard.web.allocation.api.serializers import (
 )
 from placeguard.web.allocation.choices import ScheduleFile
 from placeguard.web.allocation.models import PatrolPlan, PatrolTeam, ResponseStation
-from placeguard.web.orgs.models import User
-
-
-def _actor(request: Request) -> User:
-    user = request.user
-    assert isinstance(user, User)  # IsAuthenticated ran first
-    return user
+from placeguard.web.common.api import actor_of
 
 
 class PatrolTeamViewSet(
@@ -73,7 +67,7 @@ class PatrolTeamViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = PatrolTeamWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        team = services.create_team(serializer.validated_data, actor=_actor(request))
+        team = services.create_team(serializer.validated_data, actor=actor_of(request))
         return self._read(team, status.HTTP_201_CREATED)
 
     @extend_schema(request=PatrolTeamWriteSerializer, responses={200: PatrolTeamSerializer})
@@ -83,12 +77,12 @@ class PatrolTeamViewSet(
             data=request.data, partial=kwargs.get("partial", False)
         )
         serializer.is_valid(raise_exception=True)
-        team = services.update_team(team, serializer.validated_data, actor=_actor(request))
+        team = services.update_team(team, serializer.validated_data, actor=actor_of(request))
         return self._read(team)
 
     @extend_schema(responses={204: None})
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        services.deactivate_team(self.get_object(), actor=_actor(request))
+        services.deactivate_team(self.get_object(), actor=actor_of(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -123,7 +117,7 @@ class ResponseStationViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = ResponseStationWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        station = services.create_station(serializer.validated_data, actor=_actor(request))
+        station = services.create_station(serializer.validated_data, actor=actor_of(request))
         return self._read(station, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -135,12 +129,14 @@ class ResponseStationViewSet(
             data=request.data, partial=kwargs.get("partial", False)
         )
         serializer.is_valid(raise_exception=True)
-        station = services.update_station(station, serializer.validated_data, actor=_actor(request))
+        station = services.update_station(
+            station, serializer.validated_data, actor=actor_of(request)
+        )
         return self._read(station)
 
     @extend_schema(responses={204: None})
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        services.deactivate_station(self.get_object(), actor=_actor(request))
+        services.deactivate_station(self.get_object(), actor=actor_of(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -171,8 +167,8 @@ class PatrolPlanViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = PatrolPlanRunSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        plan = services.run_patrol_plan(serializer.validated_data, actor=_actor(request))
-        fresh = services.get_plan_for(_actor(request), plan.pk)
+        plan = services.run_patrol_plan(serializer.validated_data, actor=actor_of(request))
+        fresh = services.get_plan_for(actor_of(request), plan.pk)
         return Response(PatrolPlanSerializer(fresh).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -210,7 +206,7 @@ class CoverageView(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         result = services.run_coverage(
-            actor=_actor(request),
+            actor=actor_of(request),
             standard_seconds=data["standard_seconds"],
             units=data.get("units", 0),
             regions=data.get("regions", []),

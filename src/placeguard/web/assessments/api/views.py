@@ -48,15 +48,10 @@ from placeguard.web.assessments.api.serializers import (
     RiskAcceptanceSerializer,
 )
 from placeguard.web.assessments.models import ActionItem, Assessment, RiskAcceptance
+from placeguard.web.common.api import actor_of
 from placeguard.web.orgs.models import User
 from placeguard.web.sites.models import Site
 from placeguard.web.sites.services import get_site_for
-
-
-def _actor(request: Request) -> User:
-    user = request.user
-    assert isinstance(user, User)  # IsAuthenticated ran first
-    return user
 
 
 class RiskQuestionsView(APIView):
@@ -104,9 +99,9 @@ class AssessmentViewSet(
         """Start an assessment of a site (pre-filled from its last approved one)."""
         body = AssessmentCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        site: Site = get_site_for(_actor(request), body.validated_data["site"])
+        site: Site = get_site_for(actor_of(request), body.validated_data["site"])
         assessment = services.start_assessment(
-            site, actor=_actor(request), threat_level=body.validated_data["threat_level"]
+            site, actor=actor_of(request), threat_level=body.validated_data["threat_level"]
         )
         return self._detail(assessment, status.HTTP_201_CREATED)
 
@@ -116,7 +111,7 @@ class AssessmentViewSet(
         assessment = self.get_object()
         body = ContextSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.update_context(assessment, actor=_actor(request), **body.validated_data)
+        services.update_context(assessment, actor=actor_of(request), **body.validated_data)
         return self._detail(assessment)
 
     @extend_schema(request=AnswersSerializer, responses=AssessmentDetailSerializer)
@@ -126,14 +121,14 @@ class AssessmentViewSet(
         assessment = self.get_object()
         body = AnswersSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.save_answers(assessment, body.validated_data["answers"], actor=_actor(request))
+        services.save_answers(assessment, body.validated_data["answers"], actor=actor_of(request))
         return self._detail(assessment)
 
     @extend_schema(request=None, responses=AssessmentDetailSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: str | None = None) -> Response:
         """Score the assessment and submit it for review."""
-        assessment = services.submit(self.get_object(), actor=_actor(request))
+        assessment = services.submit(self.get_object(), actor=actor_of(request))
         return self._detail(assessment)
 
     @extend_schema(request=ApproveSerializer, responses=AssessmentDetailSerializer)
@@ -143,7 +138,7 @@ class AssessmentViewSet(
         assessment = self.get_object()
         body = ApproveSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.approve(assessment, actor=_actor(request), **body.validated_data)
+        services.approve(assessment, actor=actor_of(request), **body.validated_data)
         return self._detail(assessment)
 
     @extend_schema(request=ReturnSerializer, responses=AssessmentDetailSerializer)
@@ -153,7 +148,7 @@ class AssessmentViewSet(
         assessment = self.get_object()
         body = ReturnSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.return_for_changes(assessment, actor=_actor(request), **body.validated_data)
+        services.return_for_changes(assessment, actor=actor_of(request), **body.validated_data)
         return self._detail(assessment)
 
     @extend_schema(methods=["GET"], request=None, responses=CommentSerializer(many=True))
@@ -167,7 +162,9 @@ class AssessmentViewSet(
         if request.method == "POST":
             body = CommentCreateSerializer(data=request.data)
             body.is_valid(raise_exception=True)
-            comment = services.add_comment(assessment, actor=_actor(request), **body.validated_data)
+            comment = services.add_comment(
+                assessment, actor=actor_of(request), **body.validated_data
+            )
             return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
         rows = queries.comment_list(assessment)
         return Response(CommentSerializer(rows, many=True).data)
@@ -201,7 +198,7 @@ class AssessmentViewSet(
         items = services.create_action_items(
             assessment,
             body.validated_data["measure_ids"],
-            actor=_actor(request),
+            actor=actor_of(request),
             due_date=body.validated_data["due_date"],
         )
         fresh = queries.action_item_list(request.user).filter(pk__in=[i.pk for i in items])
@@ -246,7 +243,7 @@ class ActionItemViewSet(
         item = self.get_object()
         body = ActionItemUpdateSerializer(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
-        services.update_action_item(item, body.validated_data, actor=_actor(request))
+        services.update_action_item(item, body.validated_data, actor=actor_of(request))
         fresh = self.get_object()
         return Response(ActionItemSerializer(fresh, context=self.get_serializer_context()).data)
 
@@ -282,7 +279,7 @@ class RiskAcceptanceViewSet(
         fields: dict[str, Any] = dict(body.validated_data)
         assessment = queries.get_assessment_for(request.user, fields.pop("assessment"))
         acceptance = services.accept_risk(
-            assessment, fields.pop("scenario"), actor=_actor(request), **fields
+            assessment, fields.pop("scenario"), actor=actor_of(request), **fields
         )
         return self._read(acceptance, status.HTTP_201_CREATED)
 
@@ -293,7 +290,7 @@ class RiskAcceptanceViewSet(
         acceptance = self.get_object()
         body = RevokeSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.revoke_acceptance(acceptance, actor=_actor(request), **body.validated_data)
+        services.revoke_acceptance(acceptance, actor=actor_of(request), **body.validated_data)
         return self._read(acceptance)
 
 

@@ -39,13 +39,7 @@ from placeguard.web.capacity.models import (
     PlanObjective,
     TrainingRequest,
 )
-from placeguard.web.orgs.models import User
-
-
-def _actor(request: Request) -> User:
-    user = request.user
-    assert isinstance(user, User)  # IsAuthenticated ran first
-    return user
+from placeguard.web.common.api import actor_of
 
 
 class TrainingRequestViewSet(
@@ -76,7 +70,7 @@ class TrainingRequestViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = TrainingRequestCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        req = services.submit_request(serializer.validated_data, actor=_actor(request))
+        req = services.submit_request(serializer.validated_data, actor=actor_of(request))
         return Response(TrainingRequestSerializer(req).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=TransitionSerializer, responses={200: TrainingRequestSerializer})
@@ -88,7 +82,7 @@ class TrainingRequestViewSet(
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         to = data.pop("to")
-        done = services.advance(req, actor=_actor(request), to=to, raw=data)
+        done = services.advance(req, actor=actor_of(request), to=to, raw=data)
         return Response(TrainingRequestSerializer(done).data)
 
 
@@ -121,7 +115,7 @@ class CourseViewSet(
         serializer = CourseCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        actor = _actor(request)
+        actor = actor_of(request)
         req = services.get_request_for(actor, data.pop("request"), manage=True)
         course = services.add_course(req, data, actor=actor)
         return Response(CourseSerializer(course).data, status=status.HTTP_201_CREATED)
@@ -133,7 +127,9 @@ class CourseViewSet(
         course = self.get_object()
         serializer = ParticipantCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        person = services.add_participant(course, serializer.validated_data, actor=_actor(request))
+        person = services.add_participant(
+            course, serializer.validated_data, actor=actor_of(request)
+        )
         return Response(ParticipantSerializer(person).data, status=status.HTTP_201_CREATED)
 
 
@@ -176,7 +172,7 @@ class ActionPlanViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = ActionPlanCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        plan = services.create_plan(serializer.validated_data, actor=_actor(request))
+        plan = services.create_plan(serializer.validated_data, actor=actor_of(request))
         return Response(ActionPlanSerializer(plan).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ObjectiveCreateSerializer, responses={201: PlanObjectiveSerializer})
@@ -186,7 +182,7 @@ class ActionPlanViewSet(
         plan = self.get_object()
         serializer = ObjectiveCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        obj = services.add_objective(plan, serializer.validated_data, actor=_actor(request))
+        obj = services.add_objective(plan, serializer.validated_data, actor=actor_of(request))
         return Response(PlanObjectiveSerializer(obj).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ActionCreateSerializer, responses={201: PlanActionSerializer})
@@ -203,5 +199,5 @@ class ActionPlanViewSet(
         data["milestones"] = [
             {"label": m["label"], "date": m["date"].isoformat()} for m in data.get("milestones", [])
         ]
-        item = services.add_action(objective, data, actor=_actor(request))
+        item = services.add_action(objective, data, actor=actor_of(request))
         return Response(PlanActionSerializer(item).data, status=status.HTTP_201_CREATED)

@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
+from placeguard.web.common.api import actor_of
 from placeguard.web.engineering import access, services
 from placeguard.web.engineering.api.filters import StudyFilter
 from placeguard.web.engineering.api.serializers import (
@@ -21,13 +22,6 @@ from placeguard.web.engineering.api.serializers import (
     StudySerializer,
 )
 from placeguard.web.engineering.models import EngineeringStudy
-from placeguard.web.orgs.models import User
-
-
-def _actor(request: Request) -> User:
-    user = request.user
-    assert isinstance(user, User)  # IsAuthenticated ran first
-    return user
 
 
 class EngineeringStudyViewSet(
@@ -66,7 +60,7 @@ class EngineeringStudyViewSet(
         serializer = StudyCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        actor = _actor(request)
+        actor = actor_of(request)
         site = services.get_site_for(actor, data["site"], for_edit=True)
         study = services.create_study(
             actor=actor,
@@ -87,5 +81,5 @@ class EngineeringStudyViewSet(
 
     @extend_schema(responses={204: None})
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        services.delete_study(self.get_object(), actor=_actor(request))
+        services.delete_study(self.get_object(), actor=actor_of(request))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
+from placeguard.web.common.api import actor_of
 from placeguard.web.exercises import access, services
 from placeguard.web.exercises.api.filters import (
     CorrectiveActionFilter,
@@ -26,13 +27,6 @@ from placeguard.web.exercises.api.serializers import (
     InjectSerializer,
 )
 from placeguard.web.exercises.models import CorrectiveAction, Exercise, Inject
-from placeguard.web.orgs.models import User
-
-
-def _actor(request: Request) -> User:
-    user = request.user
-    assert isinstance(user, User)  # IsAuthenticated ran first
-    return user
 
 
 class ExerciseViewSet(
@@ -67,7 +61,7 @@ class ExerciseViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = ExerciseCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        actor = _actor(request)
+        actor = actor_of(request)
         exercise = services.create_exercise(serializer.validated_data, actor=actor)
         fresh = self.get_queryset().get(pk=exercise.pk)
         return Response(ExerciseSerializer(fresh).data, status=status.HTTP_201_CREATED)
@@ -134,7 +128,7 @@ class CorrectiveActionViewSet(
         serializer = CorrectiveActionUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         updated = services.update_corrective_action(
-            action, serializer.validated_data, actor=_actor(request)
+            action, serializer.validated_data, actor=actor_of(request)
         )
         fresh = self.get_queryset().get(pk=updated.pk)
         context = {"overdue": services.overdue_flags([fresh])}

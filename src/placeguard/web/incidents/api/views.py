@@ -21,6 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from placeguard.core import errors as pg
+from placeguard.web.common.api import actor_of, json_object
 from placeguard.web.common.problems import PROBLEM_CONTENT_TYPE, problem
 from placeguard.web.incidents import queries, services
 from placeguard.web.incidents.api.serializers import (
@@ -41,23 +42,7 @@ from placeguard.web.incidents.models import (
     Task,
     TimelineEntry,
 )
-from placeguard.web.orgs.models import User
 from placeguard.web.sharing.choices import BulletinStatus, Tlp
-
-
-def _actor(request: Request) -> User:
-    user = request.user
-    assert isinstance(user, User)  # IsAuthenticated ran first
-    return user
-
-
-def _body(request: Request) -> dict[str, Any]:
-    data: Any = request.data
-    if not isinstance(data, dict):
-        msg = "A JSON object is expected."
-        raise pg.ValidationError(msg, code="parse_error")
-    return dict(data)
-
 
 #: Error codes answered with 422: well-formed input the rules refuse (files included).
 _STRICT_CODES = frozenset({"unknown_field", "immutable", "unsupported_type", "too_large", "empty"})
@@ -137,25 +122,27 @@ class IncidentViewSet(
 
     @extend_schema(request=None, responses={201: IncidentSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        incident = services.create_incident(_body(request), actor=_actor(request))
+        incident = services.create_incident(json_object(request), actor=actor_of(request))
         return self._read(incident.pk, status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: IncidentSerializer})
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        incident = services.update_incident(self._content(), _body(request), actor=_actor(request))
+        incident = services.update_incident(
+            self._content(), json_object(request), actor=actor_of(request)
+        )
         return self._read(incident.pk)
 
     @extend_schema(request=None, responses={200: IncidentSerializer})
     @action(detail=True, methods=["post"])
     def publish(self, request: Request, pk: str | None = None) -> Response:
-        incident = services.publish_incident(self._content(), actor=_actor(request))
+        incident = services.publish_incident(self._content(), actor=actor_of(request))
         code = status.HTTP_200_OK if incident.status == "published" else status.HTTP_202_ACCEPTED
         return self._read(incident.pk, code)
 
     @extend_schema(request=None, responses={200: IncidentSerializer})
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: str | None = None) -> Response:
-        body = _body(request)
+        body = json_object(request)
         unknown = [pg.FieldError(k, "Unknown field.", "unknown_field") for k in body
                    if k != "reason"]  # fmt: skip
         if unknown:
@@ -163,7 +150,9 @@ class IncidentViewSet(
             raise pg.ValidationError(msg, errors=unknown)
         reason = body.get("reason")
         incident = services.withdraw_incident(
-            self._content(), reason=reason if isinstance(reason, str) else "", actor=_actor(request)
+            self._content(),
+            reason=reason if isinstance(reason, str) else "",
+            actor=actor_of(request),
         )
         return self._read(incident.pk)
 
@@ -186,7 +175,7 @@ class _Child(_Strict422):
 
     def incident(self) -> Incident:
         """The parent incident, if the caller reads its content; else 404."""
-        return services.get_incident_for(_actor(self._request()), int(self.kwargs["incident_pk"]))
+        return services.get_incident_for(actor_of(self._request()), int(self.kwargs["incident_pk"]))
 
     def children(self, rows: QuerySet[Any]) -> QuerySet[Any]:
         """``rows`` of this parent only (child ids are scoped to the parent)."""
@@ -212,7 +201,9 @@ class TimelineViewSet(
 
     @extend_schema(request=None, responses={201: TimelineEntrySerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        entry = services.add_timeline_entry(self.incident(), _body(request), actor=_actor(request))
+        entry = services.add_timeline_entry(
+            self.incident(), json_object(request), actor=actor_of(request)
+        )
         return Response(TimelineEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 
 
@@ -231,12 +222,14 @@ class TaskViewSet(
 
     @extend_schema(request=None, responses={201: TaskSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        task = services.add_task(self.incident(), _body(request), actor=_actor(request))
+        task = services.add_task(self.incident(), json_object(request), actor=actor_of(request))
         return Response(TaskSerializer(task).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: TaskSerializer})
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        task = services.update_task(self.get_object(), _body(request), actor=_actor(request))
+        task = services.update_task(
+            self.get_object(), json_object(request), actor=actor_of(request)
+        )
         return Response(TaskSerializer(task).data)
 
 
@@ -292,7 +285,7 @@ class EvidenceViewSet(
             upload.chunks(),
             filename=upload.name or "",
             description=description if isinstance(description, str) else "",
-            actor=_actor(request),
+            actor=actor_of(request),
         )
         return Response(EvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED)
 
@@ -310,19 +303,21 @@ class EvidenceViewSet(
     @action(detail=True, methods=["get"])
     def download(self, request: Request, incident_pk: str, pk: str | None = None) -> FileResponse:
         evidence = self.get_object()
-        stream = services.download_evidence(evidence, actor=_actor(request))
+        stream = services.download_evidence(evidence, actor=actor_of(request))
         return evidence_response(evidence, stream)
 
     @extend_schema(request=None, responses={200: CustodyEntrySerializer})
     @action(detail=True, methods=["post"])
     def verify(self, request: Request, incident_pk: str, pk: str | None = None) -> Response:
-        entry = services.verify_evidence(self.get_object(), actor=_actor(request))
+        entry = services.verify_evidence(self.get_object(), actor=actor_of(request))
         return Response(CustodyEntrySerializer(entry).data)
 
     @extend_schema(request=None, responses={201: CustodyEntrySerializer})
     @action(detail=True, methods=["post"], url_path="custody")
     def hand_over(self, request: Request, incident_pk: str, pk: str | None = None) -> Response:
-        entry = services.record_custody(self.get_object(), _body(request), actor=_actor(request))
+        entry = services.record_custody(
+            self.get_object(), json_object(request), actor=actor_of(request)
+        )
         return Response(CustodyEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 
 
@@ -359,14 +354,14 @@ class LessonViewSet(
 
     @extend_schema(request=None, responses={201: LessonSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        lesson = services.add_lesson(self.incident(), _body(request), actor=_actor(request))
+        lesson = services.add_lesson(self.incident(), json_object(request), actor=actor_of(request))
         return Response(LessonSerializer(lesson).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={201: LessonSerializer})
     @action(detail=True, methods=["post"])
     def practice(self, request: Request, incident_pk: str, pk: str | None = None) -> Response:
         lesson = self.get_object()
-        services.publish_lesson_as_practice(lesson, actor=_actor(request))
+        services.publish_lesson_as_practice(lesson, actor=actor_of(request))
         return Response(LessonSerializer(lesson).data, status=status.HTTP_201_CREATED)
 
 

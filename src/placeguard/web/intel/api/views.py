@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from placeguard.core.errors import PermissionDeniedError
+from placeguard.web.common.api import actor_of
 from placeguard.web.intel import access, services
 from placeguard.web.intel.api.serializers import (
     DatasetCreateSerializer,
@@ -25,13 +26,6 @@ from placeguard.web.intel.api.serializers import (
     TrendsQuerySerializer,
 )
 from placeguard.web.intel.models import Dataset
-from placeguard.web.orgs.models import User
-
-
-def _actor(request: Request) -> User:
-    user = request.user
-    assert isinstance(user, User)  # IsAuthenticated ran first
-    return user
 
 
 class IntelDatasetViewSet(
@@ -65,7 +59,7 @@ class IntelDatasetViewSet(
     @extend_schema(request={"multipart/form-data": DatasetCreateSerializer},
                    responses={202: DatasetSerializer})  # fmt: skip
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        actor = _actor(request)
+        actor = actor_of(request)
         serializer = DatasetCreateSerializer(data=request.data)
         if not access.can_analyse(actor):
             raise PermissionDeniedError(_("Only analysts of law enforcement or authorities may "
@@ -85,7 +79,7 @@ class IntelDatasetViewSet(
 
     @extend_schema(responses={204: None})
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        actor = _actor(request)
+        actor = actor_of(request)
         dataset = services.get_dataset_for(actor, kwargs.get("pk", ""))
         services.delete_dataset(dataset, actor=actor)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -98,7 +92,7 @@ class IntelDatasetViewSet(
     def trends(self, request: Request, pk: str | None = None) -> Response:
         """Per group: yearly attacks and deaths, rate ratios (with and without break terms)
         with CIs, lethality before/after the split year with CIs (aggregates only)."""
-        dataset = services.get_dataset_for(_actor(request), pk or "", analyse=True)
+        dataset = services.get_dataset_for(actor_of(request), pk or "", analyse=True)
         query = TrendsQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         q = query.validated_data

@@ -27,9 +27,9 @@ from rest_framework.views import APIView
 from placeguard.core import errors as pg
 from placeguard.core.interchange.stix import MAX_BYTES
 from placeguard.core.vocab import TLP
+from placeguard.web.common.api import actor_of
 from placeguard.web.common.problems import PROBLEM_CONTENT_TYPE, problem
 from placeguard.web.interchange import services
-from placeguard.web.orgs.models import User
 
 __all__ = ["MispExportView", "StixView"]
 
@@ -43,12 +43,6 @@ _TLP_PARAM = OpenApiParameter(
 _KINDS_PARAM = OpenApiParameter(
     "kinds", str, description="Comma-separated kinds to include (default: all registered)."
 )
-
-
-def _actor(request: Request) -> User:
-    user = request.user
-    assert isinstance(user, User)  # IsAuthenticated ran first
-    return user
 
 
 def _too_large() -> pg.ValidationError:
@@ -125,7 +119,7 @@ class StixView(_Problems422, APIView):
         """A STIX 2.1 bundle (attachment) of the bulletins and locations you may export."""
         max_tlp = services.parse_max_tlp(request.query_params.get("max_tlp"))
         kinds = services.parse_kinds(request.query_params.get("kinds"))
-        result = services.export_for(_actor(request), max_tlp=max_tlp, kinds=kinds, fmt="stix")
+        result = services.export_for(actor_of(request), max_tlp=max_tlp, kinds=kinds, fmt="stix")
         name = f"placeguard-stix-{max_tlp.value.replace('+', '-')}.json"
         return _download(result.document, filename=name, content_type=STIX_CONTENT_TYPE)
 
@@ -146,7 +140,7 @@ class StixView(_Problems422, APIView):
         ``created_incidents`` the incidents.
         """
         raw = _upload(request)
-        result = services.import_bundle(raw, actor=_actor(request))
+        result = services.import_bundle(raw, actor=actor_of(request))
         notes = [
             {"stix_id": n.stix_id, "field": n.field, "message": n.message} for n in result.notes
         ]
@@ -173,6 +167,6 @@ class MispExportView(APIView):
         """MISP events (attachment), one per bulletin or location."""
         max_tlp = services.parse_max_tlp(request.query_params.get("max_tlp"))
         kinds = services.parse_kinds(request.query_params.get("kinds"))
-        result = services.export_for(_actor(request), max_tlp=max_tlp, kinds=kinds, fmt="misp")
+        result = services.export_for(actor_of(request), max_tlp=max_tlp, kinds=kinds, fmt="misp")
         name = f"placeguard-misp-{max_tlp.value.replace('+', '-')}.json"
         return _download(result.document, filename=name, content_type="application/json")

@@ -16,6 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from placeguard.web.common.api import actor_of
 from placeguard.web.notifications import queries, services
 from placeguard.web.notifications.api.serializers import (
     MarkReadSerializer,
@@ -25,13 +26,6 @@ from placeguard.web.notifications.api.serializers import (
     WebhookWriteSerializer,
 )
 from placeguard.web.notifications.models import Notification, WebhookEndpoint
-from placeguard.web.orgs.models import User
-
-
-def _actor(request: Request) -> User:
-    user = request.user
-    assert isinstance(user, User)  # IsAuthenticated ran first
-    return user
 
 
 class NotificationViewSet(
@@ -59,7 +53,7 @@ class NotificationViewSet(
     @action(detail=True, methods=["post"], url_path="read")
     def read_one(self, request: Request, pk: str | None = None) -> Response:
         note = self.get_object()
-        services.mark_read(actor=_actor(request), ids=[note.pk])
+        services.mark_read(actor=actor_of(request), ids=[note.pk])
         note.refresh_from_db()
         return Response(NotificationSerializer(note).data)
 
@@ -69,7 +63,7 @@ class NotificationViewSet(
         body = MarkReadSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         ids = body.validated_data.get("ids")
-        changed = services.mark_read(actor=_actor(request), ids=ids)
+        changed = services.mark_read(actor=actor_of(request), ids=ids)
         return Response({"marked": changed})
 
 
@@ -100,21 +94,21 @@ class WebhookEndpointViewSet(
 
     @extend_schema(request=WebhookWriteSerializer, responses={201: WebhookSecretSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        endpoint = services.create_endpoint(self._input(request), actor=_actor(request))
+        endpoint = services.create_endpoint(self._input(request), actor=actor_of(request))
         return Response(WebhookSecretSerializer(endpoint).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=WebhookWriteSerializer, responses={200: WebhookEndpointSerializer})
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         endpoint = services.update_endpoint(
-            self.get_object(), self._input(request), actor=_actor(request)
+            self.get_object(), self._input(request), actor=actor_of(request)
         )
         return Response(WebhookEndpointSerializer(endpoint).data)
 
     def perform_destroy(self, instance: WebhookEndpoint) -> None:
-        services.delete_endpoint(instance, actor=_actor(self.request))
+        services.delete_endpoint(instance, actor=actor_of(self.request))
 
     @extend_schema(request=None, responses={200: WebhookSecretSerializer})
     @action(detail=True, methods=["post"], url_path="rotate-secret")
     def rotate_secret(self, request: Request, pk: str | None = None) -> Response:
-        endpoint = services.rotate_secret(self.get_object(), actor=_actor(request))
+        endpoint = services.rotate_secret(self.get_object(), actor=actor_of(request))
         return Response(WebhookSecretSerializer(endpoint).data)

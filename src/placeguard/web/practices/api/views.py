@@ -18,9 +18,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from placeguard.core import errors as pg
-from placeguard.web.common.api import Pagination
+from placeguard.web.common.api import Pagination, actor_of, json_object
 from placeguard.web.common.problems import PROBLEM_CONTENT_TYPE, problem
-from placeguard.web.orgs.models import User
 from placeguard.web.practices import queries, services
 from placeguard.web.practices.api.serializers import FacetsSerializer, PracticeSerializer
 from placeguard.web.practices.models import Practice
@@ -35,20 +34,6 @@ SEARCH_PARAMETERS = [
         ("kind", "practice or lesson."),
     ]
 ]
-
-
-def _actor(request: Request) -> User:
-    user = request.user
-    assert isinstance(user, User)  # IsAuthenticated ran first
-    return user
-
-
-def _body(request: Request) -> dict[str, Any]:
-    data: Any = request.data
-    if not isinstance(data, dict):
-        msg = "A JSON object is expected."
-        raise pg.ValidationError(msg, code="parse_error")
-    return dict(data)
 
 
 def _only(body: dict[str, Any], allowed: set[str]) -> None:
@@ -118,18 +103,20 @@ class PracticeViewSet(
 
     @extend_schema(request=None, responses={201: PracticeSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        practice = services.create_practice(_body(request), actor=_actor(request))
+        practice = services.create_practice(json_object(request), actor=actor_of(request))
         return self._read(practice.pk, status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: PracticeSerializer})
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        practice = services.update_practice(self._content(), _body(request), actor=_actor(request))
+        practice = services.update_practice(
+            self._content(), json_object(request), actor=actor_of(request)
+        )
         return self._read(practice.pk)
 
     @extend_schema(request=None, responses={200: PracticeSerializer, 202: PracticeSerializer})
     @action(detail=True, methods=["post"])
     def publish(self, request: Request, pk: str | None = None) -> Response:
-        practice = services.publish_practice(self._content(), actor=_actor(request))
+        practice = services.publish_practice(self._content(), actor=actor_of(request))
         code = status.HTTP_200_OK if practice.status == "published" else status.HTTP_202_ACCEPTED
         return self._read(practice.pk, code)
 
@@ -137,11 +124,11 @@ class PracticeViewSet(
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: str | None = None) -> Response:
         practice = self._content()
-        body = _body(request)
+        body = json_object(request)
         _only(body, {"reason"})
         reason = body.get("reason")
         services.withdraw_practice(
-            practice, reason=reason if isinstance(reason, str) else "", actor=_actor(request)
+            practice, reason=reason if isinstance(reason, str) else "", actor=actor_of(request)
         )
         return self._read(practice.pk)
 
@@ -150,13 +137,13 @@ class PracticeViewSet(
     def curate(self, request: Request, pk: str | None = None) -> Response:
         """Mark (``{"curated": true}``) or unmark a practice as curated (programme office)."""
         practice = self._content()
-        body = _body(request)
+        body = json_object(request)
         _only(body, {"curated"})
         curated = body.get("curated", True)
         if not isinstance(curated, bool):
             msg = "Invalid value."
             raise pg.ValidationError(msg, errors=[pg.FieldError("curated", msg, "invalid")])
-        services.curate_practice(practice, curated=curated, actor=_actor(request))
+        services.curate_practice(practice, curated=curated, actor=actor_of(request))
         return self._read(practice.pk)
 
     @extend_schema(parameters=SEARCH_PARAMETERS, responses={200: FacetsSerializer})

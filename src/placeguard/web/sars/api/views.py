@@ -22,9 +22,8 @@ from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 
 from placeguard.core import errors as pg
-from placeguard.web.common.api import Pagination
+from placeguard.web.common.api import Pagination, actor_of
 from placeguard.web.common.problems import PROBLEM_CONTENT_TYPE, problem
-from placeguard.web.orgs.models import User
 from placeguard.web.sars import queries, services, uploads
 from placeguard.web.sars.api.serializers import (
     AttachmentSerializer,
@@ -38,12 +37,6 @@ from placeguard.web.sars.api.serializers import (
 )
 from placeguard.web.sars.choices import BehaviourCode, SarStatus
 from placeguard.web.sars.models import SuspiciousActivityReport
-
-
-def _actor(request: Request) -> User:
-    user = request.user
-    assert isinstance(user, User)  # IsAuthenticated ran first
-    return user
 
 
 def _flatten(detail: Any, prefix: str = "") -> list[dict[str, str]]:
@@ -140,7 +133,7 @@ class SarViewSet(
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         sar = self.get_object()
-        services.record_read(sar, actor=_actor(request))
+        services.record_read(sar, actor=actor_of(request))
         return Response(SarDetailSerializer(sar, context={"viewer": request.user}).data)
 
     def _detail(self, sar: SuspiciousActivityReport, code: int = 200) -> Response:
@@ -152,25 +145,25 @@ class SarViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = _checked(SarCreateSerializer, request)
         raw = {k: v for k, v in request.data.items() if k in data}  # the service parses text
-        sar = services.file_sar(raw, actor=_actor(request))
+        sar = services.file_sar(raw, actor=actor_of(request))
         return self._detail(sar, status.HTTP_201_CREATED)
 
     @extend_schema(request=VetInputSerializer, responses={200: SarDetailSerializer})
     @action(detail=True, methods=["post"])
     def vet(self, request: Request, pk: str | None = None) -> Response:
         """Move the report through vetting (analysts of a force holding it)."""
-        sar = services.get_sar_for(_actor(request), pk)
+        sar = services.get_sar_for(actor_of(request), pk)
         _checked(VetInputSerializer, request)
-        services.vet_sar(sar, dict(request.data), actor=_actor(request))
+        services.vet_sar(sar, dict(request.data), actor=actor_of(request))
         return self._detail(sar)
 
     @extend_schema(request=NoteInputSerializer, responses={201: VettingNoteSerializer})
     @action(detail=True, methods=["post"])
     def notes(self, request: Request, pk: str | None = None) -> Response:
         """Add a law-enforcement-only vetting note."""
-        sar = services.get_sar_for(_actor(request), pk)
+        sar = services.get_sar_for(actor_of(request), pk)
         data = _checked(NoteInputSerializer, request)
-        note = services.add_note(sar, data.get("body"), actor=_actor(request))
+        note = services.add_note(sar, data.get("body"), actor=actor_of(request))
         return Response(VettingNoteSerializer(note).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -180,13 +173,13 @@ class SarViewSet(
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
     def attachments(self, request: Request, pk: str | None = None) -> Response:
         """Upload files (multipart ``file`` parts): checked by content, hashed, all or none."""
-        sar = services.get_sar_for(_actor(request), pk)
+        sar = services.get_sar_for(actor_of(request), pk)
         unknown = sorted(k for k in {*request.data.keys(), *request.FILES.keys()} if k != "file")
         if unknown:
             errors = [{"field": k, "message": "Unknown field.", "code": "unknown_field"}
                       for k in unknown]  # fmt: skip
             return _problem(422, "validation_error", "Invalid input.", errors)
-        rows = services.add_attachments(sar, _read_files(request), actor=_actor(request))
+        rows = services.add_attachments(sar, _read_files(request), actor=actor_of(request))
         return Response(AttachmentSerializer(rows, many=True).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -206,9 +199,9 @@ class SarViewSet(
         self, request: Request, pk: str | None = None, attachment_id: str | None = None
     ) -> HttpResponse:
         """The file, if its SHA-256 still matches the upload's (else 409, audited)."""
-        sar = services.get_sar_for(_actor(request), pk)
+        sar = services.get_sar_for(actor_of(request), pk)
         copy = request.query_params.get("copy", "original")
-        file = services.open_attachment(sar, attachment_id, actor=_actor(request), copy=copy)
+        file = services.open_attachment(sar, attachment_id, actor=actor_of(request), copy=copy)
         return attachment_response(file)
 
 

@@ -25,10 +25,9 @@ from rest_framework.response import Response
 from placeguard.core import errors as pg
 from placeguard.core.spreadsheet import guard_formula
 from placeguard.web.common import etags
-from placeguard.web.common.api import Pagination
+from placeguard.web.common.api import Pagination, actor_of, json_object
 from placeguard.web.common.problems import PROBLEM_CONTENT_TYPE, problem
 from placeguard.web.common.streaming import csv_lines
-from placeguard.web.orgs.models import User
 from placeguard.web.sharing import lifecycle, queries, services
 from placeguard.web.sharing.api.serializers import (
     AcknowledgementSerializer,
@@ -37,20 +36,6 @@ from placeguard.web.sharing.api.serializers import (
 )
 from placeguard.web.sharing.choices import BulletinStatus, Tlp
 from placeguard.web.sharing.models import Acknowledgement, Bulletin, SharingGroup
-
-
-def _actor(request: Request) -> User:
-    user = request.user
-    assert isinstance(user, User)  # IsAuthenticated ran first
-    return user
-
-
-def _body(request: Request) -> dict[str, Any]:
-    data: Any = request.data
-    if not isinstance(data, dict):
-        msg = "A JSON object is expected."
-        raise pg.ValidationError(msg, code="parse_error")
-    return dict(data)
 
 
 class _Strict422:
@@ -203,12 +188,12 @@ class BulletinViewSet(
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         bulletin = self.get_object()
         if not getattr(bulletin, "is_stub", False):
-            services.mark_read(bulletin, actor=_actor(request))
+            services.mark_read(bulletin, actor=actor_of(request))
         return etags.with_etag(Response(self.get_serializer(bulletin).data), bulletin)
 
     @extend_schema(request=None, responses={201: BulletinSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        bulletin = services.create_bulletin(_body(request), actor=_actor(request))
+        bulletin = services.create_bulletin(json_object(request), actor=actor_of(request))
         return self._read(bulletin.pk, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -221,7 +206,9 @@ class BulletinViewSet(
         with transaction.atomic():  # a stale If-Match rolls the edit and its audit back
             current = self._content()
             stale = etags.if_match_fails(request, current)
-            bulletin = services.update_bulletin(current, _body(request), actor=_actor(request))
+            bulletin = services.update_bulletin(
+                current, json_object(request), actor=actor_of(request)
+            )
             if stale:  # checked after the edit's own refusals (404, 403, 422 win)
                 raise etags.PreconditionFailed
         return self._read(bulletin.pk)
@@ -229,14 +216,14 @@ class BulletinViewSet(
     @extend_schema(request=None, responses={200: BulletinSerializer})
     @action(detail=True, methods=["post"])
     def publish(self, request: Request, pk: str | None = None) -> Response:
-        bulletin = services.publish_bulletin(self._content(), actor=_actor(request))
+        bulletin = services.publish_bulletin(self._content(), actor=actor_of(request))
         code = status.HTTP_200_OK if bulletin.status == "published" else status.HTTP_202_ACCEPTED
         return self._read(bulletin.pk, code)
 
     @extend_schema(request=None, responses={200: BulletinSerializer})
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: str | None = None) -> Response:
-        body = _body(request)
+        body = json_object(request)
         unknown = [k for k in body if k != "reason"]
         if unknown:
             msg = "Unknown field."
@@ -246,14 +233,16 @@ class BulletinViewSet(
             )  # fmt: skip
         reason = body.get("reason")
         bulletin = services.withdraw_bulletin(
-            self._content(), reason=reason if isinstance(reason, str) else "", actor=_actor(request)
+            self._content(),
+            reason=reason if isinstance(reason, str) else "",
+            actor=actor_of(request),
         )
         return self._read(bulletin.pk)
 
     @extend_schema(request=None, responses={200: AcknowledgementSerializer})
     @action(detail=True, methods=["post"])
     def acknowledge(self, request: Request, pk: str | None = None) -> Response:
-        ack = services.acknowledge(self._content(), actor=_actor(request))
+        ack = services.acknowledge(self._content(), actor=actor_of(request))
         return Response(AcknowledgementSerializer(ack).data)
 
     @extend_schema(request=None, responses={200: dict})
@@ -261,7 +250,7 @@ class BulletinViewSet(
     def forward(self, request: Request, pk: str | None = None) -> Response:
         """R9: a recipient's publisher forwards within TLP limits (``orgs``, ``reason``)."""
         bulletin = self._content()  # outsiders get 404 whatever they send
-        body = _body(request)
+        body = json_object(request)
         orgs, reason = body.get("orgs"), body.get("reason", "")
         errors = [pg.FieldError(k, "Unknown field.", "unknown_field") for k in body
                   if k not in {"orgs", "reason"}]  # fmt: skip
@@ -275,7 +264,7 @@ class BulletinViewSet(
             msg = "Invalid forwarding request."
             raise pg.ValidationError(msg, errors=errors)
         added = lifecycle.forward_bulletin(
-            bulletin, to_orgs=cast(list[int], orgs), actor=_actor(request), reason=reason
+            bulletin, to_orgs=cast(list[int], orgs), actor=actor_of(request), reason=reason
         )
         return Response({"bulletin": bulletin.pk, "forwarded_to": list(added)})
 
@@ -283,7 +272,7 @@ class BulletinViewSet(
     @action(detail=True, methods=["get"])
     def receipts(self, request: Request, pk: str | None = None) -> Response:
         bulletin = self._content()
-        user = _actor(request)
+        user = actor_of(request)
         if user.organisation_id != bulletin.org_id:
             msg = "Receipts are for the originating organisation."
             raise pg.PermissionDeniedError(msg)
@@ -334,7 +323,7 @@ class SharingGroupViewSet(
         if getattr(self, "swagger_fake_view", False):  # schema generation has no real user
             return SharingGroup.objects.none()
         return (
-            services.groups_visible_to(_actor(self.request))
+            services.groups_visible_to(actor_of(self.request))
             .select_related("owner")
             .prefetch_related("rule_regions", Prefetch("memberships"))
         )
@@ -354,7 +343,7 @@ class SharingGroupViewSet(
 
     @extend_schema(request=None, responses={201: SharingGroupSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        group = services.create_group(_body(request), actor=_actor(request))
+        group = services.create_group(json_object(request), actor=actor_of(request))
         return self._read(group.pk, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -363,7 +352,7 @@ class SharingGroupViewSet(
         responses={200: SharingGroupSerializer, 412: PRECONDITION_FAILED},
     )
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        body = _body(request)
+        body = json_object(request)
         immutable = [k for k in ("id", "owner") if k in body]
         if immutable:
             msg = "Immutable field."
@@ -374,7 +363,7 @@ class SharingGroupViewSet(
         with transaction.atomic():  # a stale If-Match rolls the edit and its audit back
             current = self.get_object()
             stale = etags.if_match_fails(request, current)
-            group = services.update_group(current, body, actor=_actor(request))
+            group = services.update_group(current, body, actor=actor_of(request))
             if stale:
                 raise etags.PreconditionFailed
         return self._read(group.pk)
@@ -382,7 +371,7 @@ class SharingGroupViewSet(
     @extend_schema(request=None, responses={200: SharingGroupSerializer})
     @action(detail=True, methods=["post"])
     def members(self, request: Request, pk: str | None = None) -> Response:
-        body = _body(request)
+        body = json_object(request)
         raw = body.get("members")
         if set(body) != {"members"} or not isinstance(raw, list):
             msg = 'Expected {"members": [{"organisation": id, "extender": bool}]}.'
@@ -396,7 +385,7 @@ class SharingGroupViewSet(
                 msg = "Invalid member."
                 raise pg.ValidationError(msg, errors=[pg.FieldError("members", "Invalid member.")])
             members[entry["organisation"]] = bool(entry.get("extender", False))
-        group = services.set_group_members(self.get_object(), members, actor=_actor(request))
+        group = services.set_group_members(self.get_object(), members, actor=actor_of(request))
         return self._read(group.pk)
 
 
