@@ -106,7 +106,7 @@ INCIDENT_FIELDS = items.SHARING_FIELDS | frozenset(
     }
 )
 #: I7: fields that never change (a client sending a different value gets 422).
-IMMUTABLE_FIELDS = frozenset({"id", "author", "org", "parent", "kind"})
+IMMUTABLE_FIELDS = items.IMMUTABLE_FIELDS
 
 _MAX_TEXT = 20_000
 
@@ -253,21 +253,8 @@ def _reference_problems(
     return problems
 
 
-def _immutable_problems(raw: Mapping[str, Any], incident: Incident | None, actor: User) -> None:
-    current = {
-        "id": incident.pk if incident else None,
-        "author": incident.author_id if incident else actor.pk,
-        "org": incident.org_id if incident else actor.organisation_id,
-        "parent": None,
-        "kind": "incident",
-    }
-    problems = [
-        Problem("I7", key, f"{key} cannot be set or changed.")
-        for key in sorted(IMMUTABLE_FIELDS)
-        if key in raw and raw[key] != current[key]
-    ]
-    if problems:
-        raise items.problems_error(problems)
+def _immutable_problems(raw: Mapping[str, Any], incident: Any, actor: User) -> None:
+    items.check_immutable(INCIDENT, raw, incident, actor)
 
 
 def _apply(incident: Incident, data: IncidentData) -> None:

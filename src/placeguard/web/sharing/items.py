@@ -39,10 +39,12 @@ from placeguard.web.sharing.queries import shared_visible_to
 from placeguard.web.sharing.shareable import SharedItem, ShareSpec
 
 __all__ = [
+    "IMMUTABLE_FIELDS",
     "SHARING_FIELDS",
     "InvariantError",
     "SharingData",
     "apply_sharing",
+    "check_immutable",
     "check_sharing",
     "deny",
     "get_for",
@@ -239,6 +241,33 @@ def sharing_snapshot(data: SharingData) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- checking
+
+#: I7: fields of every shareable record that never change (a different value gets 422).
+IMMUTABLE_FIELDS = frozenset({"id", "author", "org", "parent", "kind"})
+
+
+def check_immutable(
+    spec: ShareSpec, raw: Mapping[str, Any], record: SharedItem | None, actor: User
+) -> None:
+    """I7: refuse (422) a client value for an immutable field that differs from the current one.
+
+    For a new record (``record`` None) the current values are those the service will set: no
+    id, the actor as author, the actor's organisation, no parent, the kind of ``spec``.
+    """
+    current = {
+        "id": record.pk if record else None,
+        "author": record.author_id if record else actor.pk,
+        "org": record.org_id if record else actor.organisation_id,
+        "parent": None,
+        "kind": spec.noun,
+    }
+    problems = [
+        Problem("I7", key, f"{key} cannot be set or changed.")
+        for key in sorted(IMMUTABLE_FIELDS)
+        if key in raw and raw[key] != current[key]
+    ]
+    if problems:
+        raise problems_error(problems)
 
 
 def apply_sharing(record: SharedItem, data: SharingData) -> None:

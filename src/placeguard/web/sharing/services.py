@@ -80,7 +80,7 @@ BULLETIN_FIELDS = items.SHARING_FIELDS | frozenset(
     {"title", "body", "target_site_types", "target_regions", "valid_from", "valid_until"}
 )
 #: I7: fields that never change (a client sending a different value gets 422).
-IMMUTABLE_FIELDS = frozenset({"id", "author", "org", "parent", "kind"})
+IMMUTABLE_FIELDS = items.IMMUTABLE_FIELDS
 
 
 InvariantError = items.InvariantError
@@ -270,21 +270,8 @@ def create_bulletin(raw: Mapping[str, Any], *, actor: User) -> Bulletin:
     return bulletin
 
 
-def _immutable_problems(raw: Mapping[str, Any], bulletin: Bulletin | None, actor: User) -> None:
-    current = {
-        "id": bulletin.pk if bulletin else None,
-        "author": bulletin.author_id if bulletin else actor.pk,
-        "org": bulletin.org_id if bulletin else actor.organisation_id,
-        "parent": None,
-        "kind": "bulletin",
-    }
-    problems = [
-        Problem("I7", key, f"{key} cannot be set or changed.")
-        for key in IMMUTABLE_FIELDS
-        if key in raw and raw[key] != current[key]
-    ]
-    if problems:
-        raise _problems_error(problems)
+def _immutable_problems(raw: Mapping[str, Any], bulletin: Any, actor: User) -> None:
+    items.check_immutable(BULLETIN, raw, bulletin, actor)
 
 
 def _is_live(bulletin: Bulletin) -> bool:
