@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.signals import request_finished
+from django.db import close_old_connections
 from rest_framework.test import APIClient
 
 
@@ -28,3 +30,17 @@ def assert_problem(response: Any, status: int, code: str | None = None) -> dict[
     if code is not None:
         assert body["code"] == code
     return body
+
+
+def close_response(response: Any) -> None:
+    """Close a (streamed) response inside a test without closing the database connection.
+
+    ``response.close()`` sends ``request_finished``, whose ``close_old_connections`` handler
+    closes a PostgreSQL connection held in the test's transaction (SQLite's in-memory database
+    ignores it). The test client disconnects that handler around its own closes; so does this.
+    """
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from placeguard.web.incidents import storage
 from placeguard.web.incidents.models import CustodyEntry, Incident
 from tests.conftest import World
-from tests.web.helpers import assert_problem, token_client
+from tests.web.helpers import assert_problem, close_response, token_client
 from tests.web.incidents.conftest import PDF, incident_raw, shared_incident, upload
 
 pytestmark = pytest.mark.django_db
@@ -92,7 +92,7 @@ def test_children_of_hidden_incidents_and_other_parents_are_404(iworld: World) -
     d = mall.get(f"{BASE}{s}/evidence/{shown.evidence.get().pk}/download/")
     assert d.status_code == 200
     assert _content(d) == PDF
-    d.close()
+    close_response(d)
     # Recipients read children but do not write them.
     r = mall.post(f"{BASE}{s}/tasks/", {"title": "mine"}, format="json")
     assert_problem(r, 403)
@@ -119,7 +119,7 @@ def test_evidence_upload_download_headers_and_tamper(iworld: World) -> None:
     assert d["X-Content-Type-Options"] == "nosniff"
     assert "sandbox" in d["Content-Security-Policy"]
     assert _content(d) == PDF
-    d.close()
+    close_response(d)
     custody = police.get(f"{BASE}{incident.pk}/custody/").json()["results"]
     assert [c["action"] for c in custody] == ["uploaded", "downloaded"]
     assert police.post(f"{BASE}{incident.pk}/custody/", {}, format="json").status_code == 405

@@ -9,6 +9,7 @@ from django.test import Client
 from placeguard.web.incidents import services
 from placeguard.web.incidents.models import CustodyEntry, Evidence, Incident
 from tests.conftest import PASSWORD, World
+from tests.web.helpers import close_response
 from tests.web.incidents.conftest import PDF, shared_incident, upload
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +49,7 @@ def test_list_detail_and_children(iworld: World) -> None:
     assert d.status_code == 200 and d["Content-Disposition"].startswith("attachment")
     assert d["X-Content-Type-Options"] == "nosniff"
     assert b"".join(d.streaming_content) == PDF  # type: ignore[attr-defined]
-    d.close()
+    close_response(d)
     assert CustodyEntry.objects.filter(evidence=ev, action="downloaded").count() == 1
 
 
@@ -111,7 +112,7 @@ def test_tampered_download_page_says_so(iworld: World) -> None:
     police = _client(w, "police_n")
     ok = police.get(f"/incidents/{incident.pk}/evidence/{ev.pk}/download/")
     assert ok.status_code == 200
-    ok.close()
+    close_response(ok)
     storage.path_of(ev.storage_name).write_bytes(b"changed")
     r = police.get(f"/incidents/{incident.pk}/evidence/{ev.pk}/download/")
     assert r.status_code == 409 and b"Integrity check failed" in r.content

@@ -35,7 +35,7 @@ from placeguard.web.sharing import services as sharing
 from placeguard.web.sharing.models import Bulletin
 from placeguard.web.sharing.queries import bulletins_visible_to
 from tests.conftest import PASSWORD, World
-from tests.web.helpers import assert_problem, token_client
+from tests.web.helpers import assert_problem, close_response, token_client
 from tests.web.incidents.conftest import PDF, shared_incident, upload
 from tests.web.sars.conftest import build_sar_world, sar_raw
 from tests.web.sharing.conftest import build_sharing_world, bulletin_raw
@@ -65,7 +65,7 @@ def _status(response: Any) -> int:
     code: int = response.status_code
     if getattr(response, "streaming", False):
         b"".join(response.streaming_content)
-        response.close()
+        close_response(response)
     return code
 
 

@@ -228,7 +228,7 @@ def publish_threat_source(
                                 "published.") % {"n": len(problems)}, errors=problems)  # fmt: skip
     cells, provenance = compute_cells(dataset, data_country=data_country, years=years)
     with transaction.atomic():
-        scope = ThreatSource.objects.select_for_update().filter(active=True)
+        scope = ThreatSource.objects.select_for_update(of=("self",)).filter(active=True)
         if region is not None:
             scope = scope.filter(region=region)
         else:

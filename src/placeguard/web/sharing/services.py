@@ -562,6 +562,15 @@ GROUP_FIELDS = frozenset(
 )
 
 
+def _group_name_problems(name: str) -> list[FieldError]:
+    """A name is required and must fit its column (never silently truncated)."""
+    if not name:
+        return [FieldError("name", _("A name is required."), code="required")]
+    if len(name) > 200:
+        return [FieldError("name", _("At most 200 characters."), code="max_length")]
+    return []
+
+
 def parse_group(raw: Mapping[str, Any], *, base: GroupData | None = None) -> GroupData:
     """Check a sharing group's input (every problem at once; unknown fields refused)."""
     values: dict[str, Any] = dict(base.__dict__) if base is not None else {"name": ""}
@@ -590,8 +599,7 @@ def parse_group(raw: Mapping[str, Any], *, base: GroupData | None = None) -> Gro
             errors.append(FieldError(key, _("Unknown region."), code="unknown"))
         except (TypeError, ValueError):
             errors.append(FieldError(key, _("Invalid value."), code="invalid"))
-    if not values.get("name"):
-        errors.append(FieldError("name", _("A name is required."), code="required"))
+    errors.extend(_group_name_problems(values.get("name") or ""))
     if errors:
         raise ValidationError(_("Invalid sharing group."), errors=errors)
     return GroupData(**values)
