@@ -252,6 +252,10 @@ print(
     f"target {LIST_TARGET_S * 1000:.0f} ms  |  ratio ×{LIST_TARGET_S / p95:.2f}  |  "
     f"{list_queries} queries per request  |  load average {os.getloadavg()[0]:.1f}"
 )
+print(
+    f"  (median {statistics.median(times) * 1000:.1f} ms, fastest {min(times) * 1000:.1f} ms, "
+    f"slowest {max(times) * 1000:.1f} ms)"
+)
 
 
 def _postgres_available() -> bool:
