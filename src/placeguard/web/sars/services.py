@@ -32,12 +32,13 @@ from placeguard.core.errors import (
     ValidationError,
 )
 from placeguard.core.sharing import invariants, policy
-from placeguard.core.sharing.model import EDITOR_ROLES, Principal, Problem
+from placeguard.core.sharing.model import EDITOR_ROLES, Principal
 from placeguard.core.vocab import OrgKind, Role
 from placeguard.web.audit import services as audit
 from placeguard.web.orgs.models import Organisation, User
 from placeguard.web.sars import items, notices, retention, uploads
 from placeguard.web.sars.choices import BEHAVIOURS, TIER_TWO_CODES, Channel, SarStatus
+from placeguard.web.sars.items import SAR_TLP
 from placeguard.web.sars.models import (
     Attachment,
     AttachmentContent,
@@ -50,6 +51,7 @@ from placeguard.web.sars.models import (
     VettingNote,
 )
 from placeguard.web.sars.queries import attachments_visible_to, sars_visible_to
+from placeguard.web.sharing import items as shared_items
 from placeguard.web.sharing import principals
 from placeguard.web.sites.models import Site
 
@@ -120,28 +122,15 @@ _FUTURE_SLACK = timedelta(minutes=10)
 
 
 def _principal(actor: User) -> Principal:
-    principal = principals.principal_for(actor)
-    if principal is None:
-        raise PermissionDeniedError(_("You need an organisation to work with reports."))
-    return principal
+    return shared_items.principal_of(actor)
 
 
 def _writer_check(principal: Principal) -> None:
     """R0 and W6 for any write: valid principal, two-factor (reports are AMBER), writable."""
-    if not policy.principal_is_valid(principal):
-        raise PermissionDeniedError(_("Your account or organisation is inactive or not vetted."))
-    if not principal.mfa:
-        raise PermissionDeniedError(_("Two-factor authentication is required for reports."))
-    if principal.read_only:
-        raise PermissionDeniedError(_("This token is read-only."))
+    shared_items.writer_check(principal, SAR_TLP)
 
 
-def _problems_error(problems: Sequence[Problem]) -> ValidationError:
-    return ValidationError(
-        _("The report breaks the sharing rules; nothing was saved."),
-        errors=[FieldError(p.field, f"{p.rule}: {p.message}", code=p.rule) for p in problems],
-        code="invariant_violation",
-    )
+_problems_error = shared_items.problems_error
 
 
 def _unknown(raw: Mapping[str, Any], known: frozenset[str], prefix: str = "") -> list[FieldError]:
