@@ -8,8 +8,11 @@ Claims measured:
    and 500 webhook outbox rows) in < 5 s (target of the issue). The figure includes resolving
    the rule, checking every recipient with ``can_view``, the bulk inserts and the commit;
    delivery runs after it (a background task) and is not timed here.
-2. ``GET /api/v1/bulletins/`` over 100,000 bulletins with visibility filtering: p95 over N
-   requests against the 100 ms target, and the number of queries per request (fixed).
+2. ``GET /api/v1/bulletins/`` over 100,000 bulletins with visibility filtering: p95 over 100
+   requests against the 100 ms target, and the number of queries per request (fixed). Also
+   printed: p99, the slowest request and how many full (generation 2) garbage collections ran
+   during the timed requests, because those pauses (100-300 ms each) are what the tail is made
+   of; ``web/sharing/audiences.py`` explains how the list keeps them rare.
 
 Runs on a throwaway SQLite database (``_harness``) and then, when PostgreSQL 15 server binaries
 are installed, re-runs itself under ``scripts/with-postgres.sh`` (a throwaway cluster) so one
@@ -69,7 +72,7 @@ from placeguard.web.sites.models import Site
 
 N_ORGS, PER_ORG = int(os.environ.get("SHARING_BENCH_ORGS", "500")), 20
 N_BULLETINS = int(os.environ.get("SHARING_BENCH_BULLETINS", "100000"))
-N_REQUESTS = 30
+N_REQUESTS = 100
 PUBLISH_TARGET_S, LIST_TARGET_S = 5.0, 0.100
 
 region = orgs.create_region(actor=None, code="bench", name="Bench", country_code="XB")
@@ -202,6 +205,10 @@ Bulletin.objects.bulk_create(batch, batch_size=5000)
 # collection during the timed requests walks them (it showed as p95 spikes of 150+ ms).
 del batch
 gc.collect()
+# Before the audience rows: PostgreSQL checks their foreign keys with a plan made from the
+# statistics it has, and planned for an empty bulletin table that check scans all 100,000
+# rows per inserted row (the insert took 8 minutes instead of seconds).
+_analyze()
 ids = list(Bulletin.objects.values_list("pk", flat=True))
 BulletinOrg.objects.bulk_create(
     [BulletinOrg(bulletin_id=pk, org=rng.choice(operators)) for pk in ids],
@@ -222,12 +229,22 @@ if os.environ.get("SHARING_BENCH_PROFILE"):
         client.get("/api/v1/bulletins/", {"page_size": 50})
     pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
     pstats.Stats(profile).sort_stats("tottime").print_stats(25)
+full_collections = []
+
+
+def _count_full_collections(phase: str, info: dict[str, int]) -> None:
+    if phase == "stop" and info["generation"] == 2:
+        full_collections.append(1)
+
+
+gc.callbacks.append(_count_full_collections)
 times = []
 for _ in range(N_REQUESTS):
     t0 = time.perf_counter()
     response = client.get("/api/v1/bulletins/", {"page_size": 50})
     times.append(time.perf_counter() - t0)
     assert response.status_code == 200
+gc.callbacks.remove(_count_full_collections)
 connection.queries_log.clear()  # a full log (9,000 entries) would make the capture look empty
 with CaptureQueriesContext(connection) as queries:
     client.get("/api/v1/bulletins/", {"page_size": 50})
@@ -245,7 +262,8 @@ if os.environ.get("SHARING_BENCH_EXPLAIN") and connection.vendor == "postgresql"
             print(f"-- {captured['time']} s: {sql[:200]}")
             print("\n".join(row[0] for row in cursor.fetchall()))
 count = client.get("/api/v1/bulletins/counts/").json()["total"]
-p95 = statistics.quantiles(times, n=20)[-1]
+cuts = statistics.quantiles(times, n=100)
+p95, p99 = cuts[94], cuts[98]
 print(
     f"bulletin list ({connection.vendor}), {len(ids)} bulletins, {count} visible to an "
     f"operator analyst, page of 50: p95 {p95 * 1000:.1f} ms over {N_REQUESTS} requests  |  "
@@ -253,8 +271,9 @@ print(
     f"{list_queries} queries per request  |  load average {os.getloadavg()[0]:.1f}"
 )
 print(
-    f"  (median {statistics.median(times) * 1000:.1f} ms, fastest {min(times) * 1000:.1f} ms, "
-    f"slowest {max(times) * 1000:.1f} ms)"
+    f"  (median {statistics.median(times) * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms, fastest "
+    f"{min(times) * 1000:.1f} ms, slowest {max(times) * 1000:.1f} ms; "
+    f"{len(full_collections)} full garbage collections during the {N_REQUESTS} requests)"
 )
 
 

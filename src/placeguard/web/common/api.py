@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from rest_framework import mixins
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
+from rest_framework.response import Response
 
 from placeguard.core.errors import ValidationError
 from placeguard.web.orgs.models import User
 
-__all__ = ["Pagination", "actor_of", "json_object"]
+__all__ = ["ListReleasingRows", "Pagination", "actor_of", "json_object"]
 
 
 def actor_of(request: Request) -> User:
@@ -35,3 +37,30 @@ class Pagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+
+
+class ListReleasingRows(mixins.ListModelMixin):
+    """DRF's list, which lets go of the page's model instances once they are rendered.
+
+    DRF links the view, its request, its paginator and its response to each other, and the list
+    serializer to its fields; those reference cycles are freed only by Python's full garbage
+    collection, and until then they keep the page's model instances (and everything they
+    reference) alive. With many requests the heap grows and each full collection stalls a
+    request for 100–300 ms. Handing the response a plain list and dropping the instances from
+    the serializer and the paginator's page leaves the cycles small and lets reference
+    counting free the rows at once.
+    """
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        view: Any = self
+        queryset = view.filter_queryset(view.get_queryset())
+        page = view.paginate_queryset(queryset)
+        rows = list(queryset if page is None else page)
+        data = list(view.get_serializer(rows, many=True).data)  # plain: no link to the serializer
+        # The serializer (its ``instance``) and its child (its ``_args``) hold this very list.
+        rows.clear()
+        if page is None:
+            return Response(data)
+        response: Response = view.get_paginated_response(data)
+        view.paginator.page.object_list = ()
+        return response

@@ -4,7 +4,7 @@ A shareable record keeps its TLP (with its rank, for range filters), caveats as 
 life-cycle status and its audience as rows in four small tables that point back at it: groups,
 organisations (``via_rule`` marks those a targeting rule resolved), named users and need-to-know
 tokens. Because the shape is the same, one queryset twin of the pure policy
-(``queries.shared_visible_to``) and one set of write helpers (``audience.py``, ``items.py``)
+(``queries.shared_visible_to``) and one set of helpers (``items.py`` writes, ``audiences.py`` reads)
 serve every kind; a :class:`ShareSpec` tells them which tables a kind uses.
 
 Concrete models inherit :class:`SharedItem` and declare their four row tables by inheriting the

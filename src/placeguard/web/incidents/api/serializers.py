@@ -18,19 +18,23 @@ from placeguard.web.incidents.models import (
     Task,
     TimelineEntry,
 )
+from placeguard.web.sharing.api.shared_fields import SharedItemFields, SharedItemListSerializer
 
 
-class IncidentSerializer(serializers.ModelSerializer[Incident]):
+def sites_of(incident_ids: list[int]) -> dict[int, list[int]]:
+    """``{incident id: sorted site ids}`` in one query (plain ids, not prefetched sites)."""
+    by_incident: dict[int, list[int]] = {}
+    pairs = Incident.sites.through.objects.filter(incident_id__in=incident_ids)
+    for incident_id, site_id in pairs.order_by("site_id").values_list("incident_id", "site_id"):
+        by_incident.setdefault(incident_id, []).append(site_id)
+    return by_incident
+
+
+class IncidentSerializer(SharedItemFields, serializers.ModelSerializer[Incident]):
     """An incident with its audience (ids), or its stub."""
 
-    author = serializers.SlugRelatedField(slug_field="username", read_only=True)  # type: ignore[var-annotated]
     org = serializers.SlugRelatedField(slug_field="slug", read_only=True)  # type: ignore[var-annotated]
-    is_stub = serializers.SerializerMethodField()
     sites = serializers.SerializerMethodField()
-    groups = serializers.SerializerMethodField()
-    orgs = serializers.SerializerMethodField()
-    users = serializers.SerializerMethodField()
-    need_to_know = serializers.SerializerMethodField()
     # Plain strings (values listed in docs/incidents.md) so the schema's enum names stay unique.
     scenario = serializers.CharField(read_only=True)
     investigation_status = serializers.CharField(read_only=True)
@@ -47,32 +51,19 @@ class IncidentSerializer(serializers.ModelSerializer[Incident]):
             "created", "updated", "published_at", "withdrawn_at", "is_stub",
         ]  # fmt: skip
         read_only_fields = fields
+        list_serializer_class = SharedItemListSerializer
 
-    def get_is_stub(self, obj: Incident) -> bool:
-        return bool(getattr(obj, "is_stub", False))
+    def load_page(self, rows: list[Any]) -> None:
+        super().load_page(rows)
+        site_ids = sites_of([r.pk for r in rows])
+        for row in rows:
+            row.site_ids = site_ids.get(row.pk, [])  # read by get_sites
 
     def get_sites(self, obj: Incident) -> list[int]:
-        return sorted(s.pk for s in obj.sites.all())
-
-    def get_groups(self, obj: Incident) -> list[int]:
-        return sorted(r.group_id for r in obj.group_rows.all())
-
-    def get_orgs(self, obj: Incident) -> list[int]:
-        return sorted(r.org_id for r in obj.org_rows.all() if not r.via_rule)
-
-    def get_users(self, obj: Incident) -> list[int]:
-        return sorted(r.user_id for r in obj.user_rows.all())
-
-    def get_need_to_know(self, obj: Incident) -> list[str] | None:
-        if not obj.has_need_to_know:
-            return None
-        return sorted(r.token for r in obj.ntk_rows.all())
-
-    def to_representation(self, instance: Incident) -> dict[str, Any]:
-        data: dict[str, Any] = super().to_representation(instance)
-        if getattr(instance, "is_stub", False):
-            return {k: data[k] for k in self.STUB_FIELDS}
-        return data
+        found: list[int] | None = getattr(obj, "site_ids", None)
+        if found is None:
+            found = sites_of([obj.pk]).get(obj.pk, [])
+        return found
 
 
 class TimelineEntrySerializer(serializers.ModelSerializer[TimelineEntry]):

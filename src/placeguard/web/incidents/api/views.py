@@ -21,7 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from placeguard.core import errors as pg
-from placeguard.web.common.api import actor_of, json_object
+from placeguard.web.common.api import ListReleasingRows, actor_of, json_object
 from placeguard.web.common.problems import PROBLEM_CONTENT_TYPE, problem
 from placeguard.web.incidents import queries, services
 from placeguard.web.incidents.api.serializers import (
@@ -88,7 +88,7 @@ def filtered(rows: QuerySet[Incident], params: Any) -> QuerySet[Incident]:
 
 class IncidentViewSet(
     _Strict422,
-    mixins.ListModelMixin,
+    ListReleasingRows,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet[Incident],
 ):
@@ -104,7 +104,6 @@ class IncidentViewSet(
 
     def get_queryset(self) -> QuerySet[Incident]:
         rows = queries.incidents_visible_to(self.request.user).select_related("author", "org")
-        rows = rows.prefetch_related("group_rows", "org_rows", "user_rows", "ntk_rows", "sites")
         if self.action == "list":
             return filtered(rows, self.request.query_params)
         return rows

@@ -11,18 +11,13 @@ from typing import Any
 from rest_framework import serializers
 
 from placeguard.web.practices.models import Practice
+from placeguard.web.sharing.api.shared_fields import SharedItemFields, SharedItemListSerializer
 
 
-class PracticeSerializer(serializers.ModelSerializer[Practice]):
+class PracticeSerializer(SharedItemFields, serializers.ModelSerializer[Practice]):
     """A practice with its tags and audience (ids), or its stub."""
 
-    author = serializers.SlugRelatedField(slug_field="username", read_only=True)  # type: ignore[var-annotated]
     org = serializers.SlugRelatedField(slug_field="slug", read_only=True)  # type: ignore[var-annotated]
-    is_stub = serializers.SerializerMethodField()
-    groups = serializers.SerializerMethodField()
-    orgs = serializers.SerializerMethodField()
-    users = serializers.SerializerMethodField()
-    need_to_know = serializers.SerializerMethodField()
 
     STUB_FIELDS = ("id", "status", "tlp", "org", "withdrawal_reason", "withdrawn_at", "is_stub")
 
@@ -36,29 +31,7 @@ class PracticeSerializer(serializers.ModelSerializer[Practice]):
             "published_at", "withdrawn_at", "is_stub",
         ]  # fmt: skip
         read_only_fields = fields
-
-    def get_is_stub(self, obj: Practice) -> bool:
-        return bool(getattr(obj, "is_stub", False))
-
-    def get_groups(self, obj: Practice) -> list[int]:
-        return sorted(r.group_id for r in obj.group_rows.all())
-
-    def get_orgs(self, obj: Practice) -> list[int]:
-        return sorted(r.org_id for r in obj.org_rows.all())
-
-    def get_users(self, obj: Practice) -> list[int]:
-        return sorted(r.user_id for r in obj.user_rows.all())
-
-    def get_need_to_know(self, obj: Practice) -> list[str] | None:
-        if not obj.has_need_to_know:
-            return None
-        return sorted(r.token for r in obj.ntk_rows.all())
-
-    def to_representation(self, instance: Practice) -> dict[str, Any]:
-        data: dict[str, Any] = super().to_representation(instance)
-        if getattr(instance, "is_stub", False):
-            return {k: data[k] for k in self.STUB_FIELDS}
-        return data
+        list_serializer_class = SharedItemListSerializer
 
 
 class FacetsSerializer(serializers.Serializer[dict[str, Any]]):

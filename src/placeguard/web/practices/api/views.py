@@ -18,7 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from placeguard.core import errors as pg
-from placeguard.web.common.api import Pagination, actor_of, json_object
+from placeguard.web.common.api import ListReleasingRows, Pagination, actor_of, json_object
 from placeguard.web.common.problems import PROBLEM_CONTENT_TYPE, problem
 from placeguard.web.practices import queries, services
 from placeguard.web.practices.api.serializers import FacetsSerializer, PracticeSerializer
@@ -46,7 +46,7 @@ def _only(body: dict[str, Any], allowed: set[str]) -> None:
 
 
 class PracticeViewSet(
-    mixins.ListModelMixin,
+    ListReleasingRows,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet[Practice],
 ):
@@ -83,8 +83,7 @@ class PracticeViewSet(
                 self.request.user, params.q, params.site_type, params.scenario,
                 params.measure, params.kind,
             )  # fmt: skip
-        rows = rows.select_related("author", "org")
-        return rows.prefetch_related("group_rows", "org_rows", "user_rows", "ntk_rows")
+        return rows.select_related("author", "org")
 
     def _read(self, pk: int, code: int = status.HTTP_200_OK) -> Response:
         row = self.get_queryset().get(pk=pk)

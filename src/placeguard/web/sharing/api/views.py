@@ -25,7 +25,7 @@ from rest_framework.response import Response
 from placeguard.core import errors as pg
 from placeguard.core.spreadsheet import guard_formula
 from placeguard.web.common import etags
-from placeguard.web.common.api import Pagination, actor_of, json_object
+from placeguard.web.common.api import ListReleasingRows, Pagination, actor_of, json_object
 from placeguard.web.common.problems import PROBLEM_CONTENT_TYPE, problem
 from placeguard.web.common.streaming import csv_lines
 from placeguard.web.sharing import lifecycle, queries, services
@@ -151,7 +151,7 @@ class BulletinPagination(Pagination):
 
 class BulletinViewSet(
     _Strict422,
-    mixins.ListModelMixin,
+    ListReleasingRows,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet[Bulletin],
 ):
@@ -169,7 +169,6 @@ class BulletinViewSet(
 
     def get_queryset(self) -> QuerySet[Bulletin]:
         rows = queries.bulletins_visible_to(self.request.user).select_related("author", "org")
-        rows = rows.prefetch_related("group_rows", "org_rows", "user_rows", "ntk_rows")
         if self.action == "list":
             return filtered(rows, self.request.query_params)
         return rows
