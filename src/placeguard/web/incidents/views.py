@@ -23,7 +23,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from placeguard.core.errors import (
     ConflictError,
     NotFoundError,
-    PermissionDeniedError,
     PlaceguardError,
 )
 from placeguard.core.sharing import policy
@@ -44,7 +43,7 @@ from placeguard.web.incidents.forms import (
 )
 from placeguard.web.incidents.models import Incident
 from placeguard.web.orgs.models import User
-from placeguard.web.sharing import principals
+from placeguard.web.sharing import pages, principals
 from placeguard.web.sharing.choices import BulletinStatus, Tlp
 from placeguard.web.sharing.forms import WithdrawForm
 from placeguard.web.sharing.rendering import render_markdown
@@ -63,19 +62,6 @@ def _incident(user: User, pk: int, *, content: bool = True) -> Incident:
         return services.get_incident_for(user, pk, content=content)
     except NotFoundError as exc:
         raise Http404(exc.message) from exc
-
-
-def _fail(exc: PlaceguardError) -> None:
-    if isinstance(exc, NotFoundError):
-        raise Http404(exc.message) from exc
-    if isinstance(exc, PermissionDeniedError):
-        raise PermissionDenied(exc.message) from exc
-
-
-def _say(request: HttpRequest, exc: PlaceguardError) -> None:
-    _fail(exc)
-    details = " ".join(f"{e.field}: {e.message}" for e in getattr(exc, "errors", ()))
-    messages.error(request, f"{exc.message} {details}".strip())
 
 
 def _detail_url(pk: int) -> str:
@@ -147,15 +133,11 @@ def _incident_form(request: HttpRequest, user: User, incident: Incident | None) 
     if incident is not None:
         data = services.data_of(incident)
         initial = {
+            **pages.sharing_initial(data),
             **{k: getattr(data, k) for k in ("title", "summary", "occurred_at", "scenario",
                                              "deaths", "injured", "investigation_status",
-                                             "audience_public", "audience_community", "le_only",
-                                             "pii", "source_protected", "valid_from",
-                                             "valid_until")},
-            "tlp": data.tlp.value, "groups": list(data.groups), "orgs": list(data.orgs),
-            "users": list(data.users), "sites": list(data.sites),
-            "lead_investigator": data.lead_investigator,
-            "need_to_know": ", ".join(sorted(data.need_to_know or ())),
+                                             "valid_from", "valid_until", "lead_investigator")},
+            "sites": list(data.sites),
         }  # fmt: skip
     org_id = incident.org_id if incident is not None else (user.organisation_id or 0)
     form = IncidentForm(
@@ -165,20 +147,16 @@ def _incident_form(request: HttpRequest, user: User, incident: Incident | None) 
         sites=sites_visible_to(user).order_by("name"),
         colleagues=User.objects.filter(organisation_id=org_id, is_active=True),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            if incident is None:
-                incident = services.create_incident(form.raw(), actor=user)
-            else:
-                services.update_incident(incident, form.raw(), actor=user)
-        except PlaceguardError as exc:
-            _fail(exc)
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Incident saved."))
-            return HttpResponseRedirect(_detail_url(incident.pk))
-    status = 422 if request.method == "POST" else 200
-    return render(request, "incidents/form.html", {"form": form, "i": incident}, status=status)
+
+    def save(raw: dict[str, Any]) -> Incident:
+        if incident is None:
+            return services.create_incident(raw, actor=user)
+        return services.update_incident(incident, raw, actor=user)
+
+    return pages.form_page(
+        request, form, save=save, saved=_("Incident saved."), detail_url=_detail_url,
+        template="incidents/form.html", context={"i": incident},
+    )  # fmt: skip
 
 
 @login_required
@@ -214,12 +192,9 @@ def incident_publish(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.publish_incident(incident, actor=user)
     except PlaceguardError as exc:
-        _say(request, exc)
+        pages.flash_failure(request, exc)
     else:
-        if incident.status == BulletinStatus.DRAFT:
-            messages.info(request, _("A second publisher must approve this broadcast."))
-        else:
-            messages.success(request, _("Published."))
+        pages.flash_published(request, incident)
     return HttpResponseRedirect(_detail_url(pk))
 
 
@@ -232,7 +207,7 @@ def incident_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.withdraw_incident(incident, reason=str(request.POST.get("reason", "")), actor=user)
     except PlaceguardError as exc:
-        _say(request, exc)
+        pages.flash_failure(request, exc)
     else:
         messages.success(request, _("Withdrawn."))
     return HttpResponseRedirect(_detail_url(pk))
@@ -251,7 +226,7 @@ def timeline_add(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.add_timeline_entry(incident, form.cleaned_data, actor=user)
     except PlaceguardError as exc:
-        _say(request, exc)
+        pages.flash_failure(request, exc)
     return HttpResponseRedirect(_detail_url(pk) + "#timeline")
 
 
@@ -273,7 +248,7 @@ def task_add(request: HttpRequest, pk: int) -> HttpResponse:
             actor=user,
         )
     except PlaceguardError as exc:
-        _say(request, exc)
+        pages.flash_failure(request, exc)
     return HttpResponseRedirect(_detail_url(pk) + "#tasks")
 
 
@@ -290,7 +265,7 @@ def task_status(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
         try:
             services.update_task(task, {"status": form.cleaned_data["status"]}, actor=user)
         except PlaceguardError as exc:
-            _say(request, exc)
+            pages.flash_failure(request, exc)
     return HttpResponseRedirect(_detail_url(pk) + "#tasks")
 
 
@@ -316,7 +291,7 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=user,
             )
         except PlaceguardError as exc:
-            _fail(exc)
+            pages.raise_as_http(exc)
             apply_service_errors(form, exc)
         else:
             messages.success(request, _("Evidence stored; its SHA-256 is shown below."))
@@ -355,7 +330,7 @@ def custody_add(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponse
         try:
             services.record_custody(evidence, form.cleaned_data, actor=user)
         except PlaceguardError as exc:
-            _say(request, exc)
+            pages.flash_failure(request, exc)
         else:
             messages.success(request, _("Custody entry recorded."))
     return HttpResponseRedirect(_detail_url(pk) + "#custody")
@@ -378,7 +353,7 @@ def lesson_add(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=user,
             )  # fmt: skip
         except PlaceguardError as exc:
-            _say(request, exc)
+            pages.flash_failure(request, exc)
     return HttpResponseRedirect(_detail_url(pk) + "#lessons")
 
 
@@ -393,7 +368,7 @@ def lesson_practice(request: HttpRequest, pk: int, lesson_pk: int) -> HttpRespon
     try:
         services.publish_lesson_as_practice(lesson, actor=user)
     except PlaceguardError as exc:
-        _say(request, exc)
+        pages.flash_failure(request, exc)
     else:
         messages.success(request, _("A draft good practice was created from this lesson."))
     return HttpResponseRedirect(_detail_url(pk) + "#lessons")

@@ -25,11 +25,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from placeguard.core.errors import NotFoundError, PermissionDeniedError, PlaceguardError
+from placeguard.core.errors import NotFoundError, PlaceguardError
 from placeguard.core.sharing import policy
 from placeguard.core.sharing.model import EDITOR_ROLES
 from placeguard.core.spreadsheet import neutralise_cell
-from placeguard.web.common.forms import apply_service_errors
 from placeguard.web.common.streaming import csv_lines
 from placeguard.web.orgs.models import User
 from placeguard.web.practices import queries, services
@@ -37,7 +36,7 @@ from placeguard.web.practices.choices import PracticeKind
 from placeguard.web.practices.forms import PracticeForm
 from placeguard.web.practices.models import Practice
 from placeguard.web.practices.tags import FACETS, label_of, vocabulary
-from placeguard.web.sharing import principals
+from placeguard.web.sharing import pages, principals
 from placeguard.web.sharing.forms import WithdrawForm
 from placeguard.web.sharing.rendering import render_markdown
 from placeguard.web.sharing.services import groups_visible_to
@@ -60,13 +59,6 @@ def _practice(user: User, pk: int, *, content: bool = True) -> Practice:
         return services.get_practice_for(user, pk, content=content)
     except NotFoundError as exc:
         raise Http404(exc.message) from exc
-
-
-def _fail(exc: PlaceguardError) -> None:
-    if isinstance(exc, NotFoundError):
-        raise Http404(exc.message) from exc
-    if isinstance(exc, PermissionDeniedError):
-        raise PermissionDenied(exc.message) from exc
 
 
 def _search(user: User, params: queries.SearchParams) -> QuerySet[Practice]:
@@ -139,30 +131,22 @@ def _form(request: HttpRequest, user: User, practice: Practice | None) -> HttpRe
     if practice is not None:
         data = services.data_of(practice)
         initial = {
-            **{k: getattr(data, k) for k in ("title", "body", "kind", "source",
-                                             "audience_public", "audience_community",
-                                             "le_only", "pii", "source_protected")},
-            **{k: list(getattr(data, k)) for k in ("site_types", "scenarios", "measures",
-                                                   "groups", "orgs", "users")},
-            "tlp": data.tlp.value,
-            "need_to_know": ", ".join(sorted(data.need_to_know or ())),
-        }  # fmt: skip
+            **pages.sharing_initial(data),
+            **{k: getattr(data, k) for k in ("title", "body", "kind", "source")},
+            **{k: list(getattr(data, k)) for k in ("site_types", "scenarios", "measures")},
+        }
     form = PracticeForm(request.POST or None, initial=initial, groups=groups)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if practice is None:
-                practice = services.create_practice(form.raw(), actor=user)
-            else:
-                services.update_practice(practice, form.raw(), actor=user)
-        except PlaceguardError as exc:
-            _fail(exc)
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Practice saved."))
-            return HttpResponseRedirect(reverse("practices:detail", args=[practice.pk]))
-    status = 422 if request.method == "POST" else 200
-    return render(request, "practices/practice_form.html", {"form": form, "p": practice},
-                  status=status)  # fmt: skip
+
+    def save(raw: dict[str, Any]) -> Practice:
+        if practice is None:
+            return services.create_practice(raw, actor=user)
+        return services.update_practice(practice, raw, actor=user)
+
+    return pages.form_page(
+        request, form, save=save, saved=_("Practice saved."),
+        detail_url=lambda pk: reverse("practices:detail", args=[pk]),
+        template="practices/practice_form.html", context={"p": practice},
+    )  # fmt: skip
 
 
 @login_required
@@ -195,10 +179,7 @@ def _act(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     try:
         if verb == "publish":
             services.publish_practice(practice, actor=user)
-            if practice.status == "draft":
-                messages.info(request, _("A second publisher must approve this broadcast."))
-            else:
-                messages.success(request, _("Published."))
+            pages.flash_published(request, practice)
         elif verb == "withdraw":
             reason = str(request.POST.get("reason", ""))
             services.withdraw_practice(practice, reason=reason, actor=user)
@@ -208,9 +189,7 @@ def _act(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
             services.curate_practice(practice, curated=curated, actor=user)
             messages.success(request, _("Curated.") if curated else _("No longer curated."))
     except PlaceguardError as exc:
-        _fail(exc)
-        messages.error(request, exc.message + " " + " ".join(
-            e.message for e in getattr(exc, "errors", ())))  # fmt: skip
+        pages.flash_failure(request, exc)
     return HttpResponseRedirect(reverse("practices:detail", args=[pk]))
 
 

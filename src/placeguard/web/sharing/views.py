@@ -17,16 +17,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from placeguard.core.errors import (
-    ConflictError,
     NotFoundError,
-    PermissionDeniedError,
     PlaceguardError,
 )
 from placeguard.core.sharing import policy
 from placeguard.core.sharing.model import EDITOR_ROLES
 from placeguard.web.common.forms import apply_service_errors
 from placeguard.web.orgs.models import User
-from placeguard.web.sharing import lifecycle, principals, queries, services
+from placeguard.web.sharing import lifecycle, pages, principals, queries, services
 from placeguard.web.sharing.api.views import filtered
 from placeguard.web.sharing.choices import BulletinStatus, Tlp
 from placeguard.web.sharing.forms import BulletinForm, GroupForm, MembersForm, WithdrawForm
@@ -52,13 +50,6 @@ def _group(user: User, pk: int) -> SharingGroup:
         return services.get_group_for(user, pk)
     except NotFoundError as exc:
         raise Http404(exc.message) from exc
-
-
-def _fail(exc: PlaceguardError) -> None:
-    if isinstance(exc, NotFoundError):
-        raise Http404(exc.message) from exc
-    if isinstance(exc, PermissionDeniedError):
-        raise PermissionDenied(exc.message) from exc
 
 
 @login_required
@@ -112,30 +103,23 @@ def _bulletin_form(request: HttpRequest, user: User, bulletin: Bulletin | None) 
     if bulletin is not None:
         data = services.data_of(bulletin)
         initial = {
-            **{k: getattr(data, k) for k in ("title", "body", "audience_public",
-                                             "audience_community", "le_only", "pii",
-                                             "source_protected", "valid_from", "valid_until")},
-            "tlp": data.tlp.value, "groups": list(data.groups), "orgs": list(data.orgs),
-            "users": list(data.users), "target_site_types": list(data.target_site_types),
+            **pages.sharing_initial(data),
+            **{k: getattr(data, k) for k in ("title", "body", "valid_from", "valid_until")},
+            "target_site_types": list(data.target_site_types),
             "target_regions": list(data.target_regions),
-            "need_to_know": ", ".join(sorted(data.need_to_know or ())),
-        }  # fmt: skip
+        }
     form = BulletinForm(request.POST or None, initial=initial, groups=groups)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if bulletin is None:
-                bulletin = services.create_bulletin(form.raw(), actor=user)
-            else:
-                services.update_bulletin(bulletin, form.raw(), actor=user)
-        except PlaceguardError as exc:
-            _fail(exc)
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Bulletin saved."))
-            return HttpResponseRedirect(reverse("sharing:detail", args=[bulletin.pk]))
-    status = 422 if request.method == "POST" else 200
-    return render(request, "sharing/bulletin_form.html", {"form": form, "b": bulletin},
-                  status=status)  # fmt: skip
+
+    def save(raw: dict[str, Any]) -> Bulletin:
+        if bulletin is None:
+            return services.create_bulletin(raw, actor=user)
+        return services.update_bulletin(bulletin, raw, actor=user)
+
+    return pages.form_page(
+        request, form, save=save, saved=_("Bulletin saved."),
+        detail_url=lambda pk: reverse("sharing:detail", args=[pk]),
+        template="sharing/bulletin_form.html", context={"b": bulletin},
+    )  # fmt: skip
 
 
 @login_required
@@ -168,10 +152,7 @@ def _act(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     try:
         if verb == "publish":
             services.publish_bulletin(bulletin, actor=user)
-            if bulletin.status == BulletinStatus.DRAFT:
-                messages.info(request, _("A second publisher must approve this broadcast."))
-            else:
-                messages.success(request, _("Published."))
+            pages.flash_published(request, bulletin)
         elif verb == "withdraw":
             form = WithdrawForm(request.POST)
             reason = form.data.get("reason", "")
@@ -180,10 +161,8 @@ def _act(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
         else:
             services.acknowledge(bulletin, actor=user)
             messages.success(request, _("Acknowledged."))
-    except (ConflictError, PlaceguardError) as exc:
-        _fail(exc)
-        messages.error(request, exc.message + " " + " ".join(
-            e.message for e in getattr(exc, "errors", ())))  # fmt: skip
+    except PlaceguardError as exc:
+        pages.flash_failure(request, exc)
     return HttpResponseRedirect(reverse("sharing:detail", args=[pk]))
 
 
@@ -294,7 +273,7 @@ def group_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 wanted = {o.pk: o.pk in ext for o in members.cleaned_data["members"]}
                 services.set_group_members(group, wanted, actor=user)
         except PlaceguardError as exc:
-            _fail(exc)
+            pages.raise_as_http(exc)
             apply_service_errors(form, exc)
         else:
             messages.success(request, _("Sharing group saved."))
