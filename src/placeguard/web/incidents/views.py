@@ -148,13 +148,10 @@ def _incident_form(request: HttpRequest, user: User, incident: Incident | None) 
         colleagues=User.objects.filter(organisation_id=org_id, is_active=True),
     )
 
-    def save(raw: dict[str, Any]) -> Incident:
-        if incident is None:
-            return services.create_incident(raw, actor=user)
-        return services.update_incident(incident, raw, actor=user)
-
     return pages.form_page(
-        request, form, save=save, saved=_("Incident saved."), detail_url=_detail_url,
+        request, form, record=incident, actor=user,
+        create=services.create_incident, update=services.update_incident,
+        saved=_("Incident saved."), detail_url=_detail_url,
         template="incidents/form.html", context={"i": incident},
     )  # fmt: skip
 

@@ -137,13 +137,10 @@ def _form(request: HttpRequest, user: User, practice: Practice | None) -> HttpRe
         }
     form = PracticeForm(request.POST or None, initial=initial, groups=groups)
 
-    def save(raw: dict[str, Any]) -> Practice:
-        if practice is None:
-            return services.create_practice(raw, actor=user)
-        return services.update_practice(practice, raw, actor=user)
-
     return pages.form_page(
-        request, form, save=save, saved=_("Practice saved."),
+        request, form, record=practice, actor=user,
+        create=services.create_practice, update=services.update_practice,
+        saved=_("Practice saved."),
         detail_url=lambda pk: reverse("practices:detail", args=[pk]),
         template="practices/practice_form.html", context={"p": practice},
     )  # fmt: skip

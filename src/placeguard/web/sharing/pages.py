@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from placeguard.core.errors import NotFoundError, PermissionDeniedError, PlaceguardError
 from placeguard.web.common.forms import apply_service_errors
+from placeguard.web.orgs.models import User
 from placeguard.web.sharing.choices import BulletinStatus
 from placeguard.web.sharing.items import BOOL_FIELDS, SharingData
 from placeguard.web.sharing.shareable import SharedItem
@@ -73,20 +74,30 @@ def form_page(
     request: HttpRequest,
     form: forms.Form,
     *,
-    save: Callable[[dict[str, Any]], SharedItem],
+    record: SharedItem | None,
+    create: Callable[..., SharedItem],
+    update: Callable[..., SharedItem],
+    actor: User,
     saved: str,
     detail_url: Callable[[int], str],
     template: str,
     context: dict[str, Any],
 ) -> HttpResponse:
-    """Render a write form, or save a valid post through ``save`` and go to the record.
+    """Render a write form, or save a valid post and go to the record.
+
+    ``create(raw, actor=actor)`` makes a new record when ``record`` is None, else
+    ``update(record, raw, actor=actor)`` edits it (the kind's service functions).
 
     A refusal of the service puts its messages on the form's fields and answers 422 (nothing
     was written: the services validate before writing); 404 and 403 are raised as such.
     """
     if request.method == "POST" and form.is_valid():
         try:
-            record = save(form.raw())  # type: ignore[attr-defined]  # every WriteForm has raw()
+            raw = form.raw()  # type: ignore[attr-defined]  # every kind's write form has raw()
+            if record is None:
+                record = create(raw, actor=actor)
+            else:
+                record = update(record, raw, actor=actor)
         except PlaceguardError as exc:
             raise_as_http(exc)
             apply_service_errors(form, exc)

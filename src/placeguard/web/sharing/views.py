@@ -110,13 +110,10 @@ def _bulletin_form(request: HttpRequest, user: User, bulletin: Bulletin | None) 
         }
     form = BulletinForm(request.POST or None, initial=initial, groups=groups)
 
-    def save(raw: dict[str, Any]) -> Bulletin:
-        if bulletin is None:
-            return services.create_bulletin(raw, actor=user)
-        return services.update_bulletin(bulletin, raw, actor=user)
-
     return pages.form_page(
-        request, form, save=save, saved=_("Bulletin saved."),
+        request, form, record=bulletin, actor=user,
+        create=services.create_bulletin, update=services.update_bulletin,
+        saved=_("Bulletin saved."),
         detail_url=lambda pk: reverse("sharing:detail", args=[pk]),
         template="sharing/bulletin_form.html", context={"b": bulletin},
     )  # fmt: skip
