@@ -19,6 +19,7 @@ from placeguard.cli.allocate import allocate_app
 from placeguard.cli.capacity import capacity_app
 from placeguard.cli.evac import evac_app
 from placeguard.cli.exercise import exercise_app
+from placeguard.cli.housekeeping import housekeeping_app, schedule_beside_server
 from placeguard.cli.intel import intel_app
 from placeguard.cli.interchange import interchange_app
 from placeguard.cli.risk import risk_app
@@ -46,6 +47,7 @@ app.add_typer(intel_app, name="intel")
 app.add_typer(capacity_app, name="capacity")
 app.add_typer(sars_app, name="sars")
 app.add_typer(sharing_app, name="sharing")
+app.add_typer(housekeeping_app, name="housekeeping")
 app.add_typer(interchange_app, name="interchange")
 
 console = Console()
@@ -104,12 +106,16 @@ def serve(
 
         cmd = [sys.executable, "-m", "gunicorn", "placeguard.web.config.wsgi",
                "--bind", f"{host}:{port}", "--workers", str(workers)]  # fmt: skip
+        if worker:
+            schedule_beside_server(production=True)
         with beside_server(enabled=worker):
             code = subprocess.call(cmd)  # noqa: S603 - fixed argv, no shell
         raise typer.Exit(code)
     _django.setup()
     from django.core.management import call_command
 
+    if worker:
+        schedule_beside_server()
     with beside_server(enabled=worker):
         call_command("runserver", f"{host}:{port}", use_reloader=False)
 

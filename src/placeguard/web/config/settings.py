@@ -271,6 +271,8 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# Minutes between built-in housekeeping runs (expiry, purges, group rules); 0 turns it off.
+PLACEGUARD_HOUSEKEEPING_MINUTES = env_int("PLACEGUARD_HOUSEKEEPING_MINUTES", 60)
 
 # ------------------------------------------------------------------ allocation
 # Road network for response coverage: a GeoJSON file of road lines or an OpenStreetMap
