@@ -217,6 +217,8 @@ class Principal:
     organisations that registered the user's organisation as their security provider (its
     clients, ``ClientLink(provider=org, client=…)``). ``sync_for`` are the organisations this
     account may create items for by sync (I8). ``read_only`` marks a read-only API token (W6).
+    ``break_glass`` are the items a platform admin holds an approved, unexpired break-glass
+    grant for (R10: two persons, time-boxed, logged, shown to the originator).
     """
 
     user_id: UserId
@@ -235,6 +237,7 @@ class Principal:
     provider_for: frozenset[OrgId] = frozenset()
     sync_for: frozenset[OrgId] = frozenset()
     read_only: bool = False
+    break_glass: frozenset[tuple[ItemKind, ItemId]] = frozenset()
 
     @property
     def is_platform_admin(self) -> bool:

@@ -184,6 +184,10 @@ def _view_own(principal: Principal | None, item: Item) -> Decision:  # noqa: PLR
 
     if _is_public(item) and item.status is not Status.DRAFT:
         grant = Decision.allow("R5", "Public TLP:CLEAR item.")
+    elif principal.is_platform_admin and (item.kind, item.id) in principal.break_glass:
+        # After R1, R4, R6 and R11: break-glass never opens a draft, RED, a law-enforcement-only
+        # item or a protected source; it lifts R10 (and the audience) for one item, for a while.
+        grant = Decision.allow("R10", "Break-glass access: two-person approved, time-boxed.")
     elif not principal.has_role(CONTENT_ROLES):
         return Decision.deny("R10", "Platform admins and auditors are not content readers.")
     elif is_author:

@@ -50,7 +50,10 @@ RULES: dict[str, str] = {
     "R9": "AMBER also reaches the registered security providers of recipient organisations; "
     "recipients forward AMBER only to their clients, GREEN only inside the community, AMBER+STRICT "
     "and RED never.",
-    "R10": "Platform admins and auditors are not content readers: the flag grants nothing.",
+    "R10": "Platform admins and auditors are not content readers: the flag grants nothing. "
+    "Only break-glass opens one item to a platform admin: requested with a reason, approved by a "
+    "second platform admin, time-boxed, every read logged, the originator told and shown a "
+    "banner; never a draft, RED, law-enforcement-only item or protected source.",
     "R11": "A suspicious-activity report goes to its reporting organisation (author, analysts, "
     "admins) and the site's responsible police, and can never be widened; the reporter's identity "
     "is seen only by the author and that police force.",

@@ -40,6 +40,7 @@ from placeguard.web.orgs.api.views import (
     TokenView,
     UserViewSet,
 )
+from placeguard.web.sharing.api.break_glass import BreakGlassViewSet
 from placeguard.web.sharing.api.views import BulletinViewSet, SharingGroupViewSet
 from placeguard.web.sites.api.views import SiteViewSet
 
@@ -65,6 +66,7 @@ router.register("exercise-injects", InjectViewSet, basename="exercise-inject")
 router.register("corrective-actions", CorrectiveActionViewSet, basename="corrective-action")
 router.register("bulletins", BulletinViewSet, basename="bulletin")
 router.register("sharing-groups", SharingGroupViewSet, basename="sharing-group")
+router.register("break-glass", BreakGlassViewSet, basename="break-glass")
 
 app_name = "api"
 urlpatterns = [

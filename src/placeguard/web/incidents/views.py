@@ -26,7 +26,7 @@ from placeguard.core.errors import (
     PlaceguardError,
 )
 from placeguard.core.sharing import policy
-from placeguard.core.sharing.model import EDITOR_ROLES
+from placeguard.core.sharing.model import EDITOR_ROLES, ItemKind
 from placeguard.web.common.forms import apply_service_errors
 from placeguard.web.incidents import queries, services
 from placeguard.web.incidents.api.views import filtered
@@ -97,6 +97,7 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     incident = _incident(user, pk, content=False)
     stub = bool(getattr(incident, "is_stub", False))
     context: dict[str, Any] = {"i": incident, "stub": stub}
+    context.update(pages.break_glass_context(user, ItemKind.INCIDENT, incident))
     if not stub:
         principal = principals.principal_for(user)
         assert principal is not None

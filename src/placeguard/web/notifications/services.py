@@ -115,6 +115,7 @@ def _verb(event: str) -> str:
         "updated": _("Updated"),
         "created": _("New"),
         "submitted": _("New"),
+        "break_glass": _("Break-glass read of your"),
     }
     return verbs.get(action, _("Update on a"))
 

@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from placeguard.core.errors import NotFoundError, PlaceguardError
 from placeguard.core.sharing import policy
-from placeguard.core.sharing.model import EDITOR_ROLES
+from placeguard.core.sharing.model import EDITOR_ROLES, ItemKind
 from placeguard.core.spreadsheet import neutralise_cell
 from placeguard.web.common.streaming import csv_lines
 from placeguard.web.orgs.models import User
@@ -106,6 +106,7 @@ def practice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     practice = _practice(user, pk, content=False)
     stub = bool(getattr(practice, "is_stub", False))
     context: dict[str, Any] = {"p": practice, "stub": stub}
+    context.update(pages.break_glass_context(user, ItemKind.PRACTICE, practice))
     if not stub:
         principal = principals.principal_for(user)
         assert principal is not None

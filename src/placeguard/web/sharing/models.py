@@ -262,3 +262,45 @@ BULLETIN = ShareSpec(
     noun="bulletin",
     detail_url="sharing:detail",
 )
+
+
+class BreakGlassGrant(models.Model):
+    """R10 break-glass: one platform admin's time-boxed read of one shareable record.
+
+    Requested with a reason by one platform admin, approved by another (two persons), it opens
+    the record for ``minutes`` from the approval. Every step and every read is audited, and the
+    originating organisation is told and sees a banner on the record. It never opens a draft,
+    TLP:RED, a law-enforcement-only record or a protected source (``policy._view_own``).
+    """
+
+    item_kind = models.CharField(_("item kind"), max_length=16)
+    item_id = models.BigIntegerField(_("item id"))
+    #: The record's originating organisation, kept for the banner and the notice.
+    item_org = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", verbose_name=_("originator")
+    )
+    requester = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
+    reason = models.TextField(_("reason"), max_length=2000)
+    minutes = models.PositiveSmallIntegerField(_("minutes"))
+    requested_at = models.DateTimeField(_("requested"))
+    approver = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("approved by"),
+    )
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True, db_index=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["-requested_at", "-id"]
+        verbose_name = _("break-glass grant")
+        indexes: ClassVar = [models.Index(fields=["item_kind", "item_id"])]
+
+    def __str__(self) -> str:
+        return f"break-glass {self.item_kind}:{self.item_id} for {self.requester_id}"

@@ -20,13 +20,16 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from placeguard.core.errors import NotFoundError, PermissionDeniedError, PlaceguardError
+from placeguard.core.sharing.model import ItemKind
 from placeguard.web.common.forms import apply_service_errors
 from placeguard.web.orgs.models import User
+from placeguard.web.sharing import break_glass
 from placeguard.web.sharing.choices import BulletinStatus
 from placeguard.web.sharing.items import BOOL_FIELDS, SharingData
 from placeguard.web.sharing.shareable import SharedItem
 
 __all__ = [
+    "break_glass_context",
     "flash_failure",
     "flash_published",
     "form_page",
@@ -48,6 +51,12 @@ def flash_failure(request: HttpRequest, exc: PlaceguardError) -> None:
     raise_as_http(exc)
     details = " ".join(f"{e.field}: {e.message}" for e in getattr(exc, "errors", ()))
     messages.error(request, f"{exc.message} {details}".strip())
+
+
+def break_glass_context(user: User, kind: ItemKind, record: SharedItem) -> dict[str, Any]:
+    """Log a read under break-glass, and the banner's grants for the originator (R10)."""
+    break_glass.log_read(user, kind, record)
+    return {"break_glass": break_glass.banner_for(user, kind, record)}
 
 
 def flash_published(request: HttpRequest, record: SharedItem) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from placeguard.core.sharing.model import (
     INSTANCE_COMMUNITY,
@@ -85,11 +86,12 @@ def principal_for(user: User | AnonymousUser | None) -> Principal | None:
     provider_for = frozenset(
         m.ClientLink.objects.filter(provider_id=org.pk).values_list("client_id", flat=True)
     )
+    roles = _roles(user)
     return Principal(
         user_id=user.pk,
         org_id=org.pk,
         org_kind=OrgKind(org.kind),
-        roles=_roles(user),
+        roles=roles,
         active=user.is_active,
         org_active=org.active,
         org_vetted=org.vetted,
@@ -99,7 +101,19 @@ def principal_for(user: User | AnonymousUser | None) -> Principal | None:
         groups=frozenset(g for g, _ in group_rows),
         extender_groups=frozenset(g for g, ext in group_rows if ext),
         provider_for=provider_for,
+        break_glass=_break_glass(user) if Role.PLATFORM_ADMIN in roles else frozenset(),
     )
+
+
+def _break_glass(user: User) -> frozenset[tuple[ItemKind, int]]:
+    """The records ``user`` holds an approved, unexpired, unrevoked break-glass grant for."""
+    live = m.BreakGlassGrant.objects.filter(
+        requester_id=user.pk,
+        approved_at__isnull=False,
+        revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    )
+    return frozenset((ItemKind(k), i) for k, i in live.values_list("item_kind", "item_id"))
 
 
 def _caveats(record: SharedItem) -> frozenset[Caveat]:

@@ -106,6 +106,9 @@ def shared_visible_to(
     conds &= identity
 
     public = Q(audience_public=True, tlp=TLP.CLEAR.value) & ~Q(status=BulletinStatus.DRAFT)
+    glass = _break_glass_ids(spec, p)
+    if glass:  # R10 break-glass; the R1, R4, R6 and R11 conditions above still apply
+        public |= Q(pk__in=glass)
     if not p.has_role(CONTENT_ROLES):  # R10
         grant = public
     else:
@@ -135,6 +138,13 @@ def shared_visible_to(
     return _with_stub(base.filter(conds & grant), p)
 
 
+def _break_glass_ids(spec: ShareSpec, p: Principal) -> list[int]:
+    """Records of this kind a platform admin's live break-glass grants open (R10)."""
+    if not p.is_platform_admin:
+        return []
+    return sorted(item_id for kind, item_id in p.break_glass if kind is spec.kind)
+
+
 def bulletins_visible_to(
     user: User | AnonymousUser | None, *, whole_set: bool = False
 ) -> QuerySet[Bulletin]:
@@ -162,6 +172,9 @@ def _candidates(spec: ShareSpec, p: Principal) -> QuerySet[Any]:
     ]
     if p.groups:
         parts.append(spec.rows_of(spec.group_row, group_id__in=p.groups).order_by().values(item_id))
+    glass = _break_glass_ids(spec, p)
+    if glass:
+        parts.append(ids.filter(pk__in=glass))
     first, *rest = parts
     union: QuerySet[Any] = first.union(*rest)
     return union

@@ -26,6 +26,7 @@ from placeguard.web.orgs.models import Organisation, User
 from placeguard.web.sharing.choices import BulletinStatus, Tlp
 
 __all__ = [
+    "SPECS",
     "GroupRow",
     "NeedToKnowRow",
     "OrgRow",
@@ -128,6 +129,11 @@ class NeedToKnowRow(models.Model):
         abstract = True
 
 
+#: Every shareable kind's spec by item kind, filled as each app's models module defines its own
+#: (apps depend on ``sharing``, not the other way round).
+SPECS: dict[ItemKind, ShareSpec] = {}
+
+
 @dataclass(frozen=True)
 class ShareSpec:
     """Which tables one kind of shareable record uses.
@@ -157,6 +163,9 @@ class ShareSpec:
     ntk_row: type[NeedToKnowRow]
     noun: str
     detail_url: str
+
+    def __post_init__(self) -> None:
+        SPECS[self.kind] = self
 
     def rows_of(self, row_model: type[models.Model], **filters: Any) -> models.QuerySet[Any]:
         """Rows of ``row_model`` filtered with the item foreign key spelt generically.

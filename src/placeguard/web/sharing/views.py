@@ -21,7 +21,7 @@ from placeguard.core.errors import (
     PlaceguardError,
 )
 from placeguard.core.sharing import policy
-from placeguard.core.sharing.model import EDITOR_ROLES
+from placeguard.core.sharing.model import EDITOR_ROLES, ItemKind
 from placeguard.web.common.forms import apply_service_errors
 from placeguard.web.orgs.models import User
 from placeguard.web.sharing import lifecycle, pages, principals, queries, services
@@ -79,6 +79,7 @@ def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     bulletin = _bulletin(user, pk, content=False)
     context: dict[str, Any] = {"b": bulletin, "stub": getattr(bulletin, "is_stub", False)}
+    context.update(pages.break_glass_context(user, ItemKind.BULLETIN, bulletin))
     if not getattr(bulletin, "is_stub", False):
         ack = services.mark_read(bulletin, actor=user)
         principal = principals.principal_for(user)

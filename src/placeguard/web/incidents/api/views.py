@@ -21,6 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from placeguard.core import errors as pg
+from placeguard.core.sharing.model import ItemKind
 from placeguard.web.common.api import ListReleasingRows, actor_of, json_object
 from placeguard.web.common.problems import PROBLEM_CONTENT_TYPE, problem
 from placeguard.web.incidents import queries, services
@@ -42,6 +43,7 @@ from placeguard.web.incidents.models import (
     Task,
     TimelineEntry,
 )
+from placeguard.web.sharing import break_glass
 from placeguard.web.sharing.choices import BulletinStatus, Tlp
 
 #: Error codes answered with 422: well-formed input the rules refuse (files included).
@@ -107,6 +109,11 @@ class IncidentViewSet(
         if self.action == "list":
             return filtered(rows, self.request.query_params)
         return rows
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        record = self.get_object()
+        break_glass.log_read(request.user, ItemKind.INCIDENT, record)
+        return Response(self.get_serializer(record).data)
 
     def _read(self, pk: int, code: int = status.HTTP_200_OK) -> Response:
         row = self.get_queryset().get(pk=pk)

@@ -18,11 +18,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from placeguard.core import errors as pg
+from placeguard.core.sharing.model import ItemKind
 from placeguard.web.common.api import ListReleasingRows, Pagination, actor_of, json_object
 from placeguard.web.common.problems import PROBLEM_CONTENT_TYPE, problem
 from placeguard.web.practices import queries, services
 from placeguard.web.practices.api.serializers import FacetsSerializer, PracticeSerializer
 from placeguard.web.practices.models import Practice
+from placeguard.web.sharing import break_glass
 
 SEARCH_PARAMETERS = [
     OpenApiParameter(name, OpenApiTypes.STR, description=text)
@@ -84,6 +86,11 @@ class PracticeViewSet(
                 params.measure, params.kind,
             )  # fmt: skip
         return rows.select_related("author", "org")
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        record = self.get_object()
+        break_glass.log_read(request.user, ItemKind.PRACTICE, record)
+        return Response(self.get_serializer(record).data)
 
     def _read(self, pk: int, code: int = status.HTTP_200_OK) -> Response:
         row = self.get_queryset().get(pk=pk)

@@ -23,12 +23,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from placeguard.core import errors as pg
+from placeguard.core.sharing.model import ItemKind
 from placeguard.core.spreadsheet import guard_formula
 from placeguard.web.common import etags
 from placeguard.web.common.api import ListReleasingRows, Pagination, actor_of, json_object
 from placeguard.web.common.problems import PROBLEM_CONTENT_TYPE, problem
 from placeguard.web.common.streaming import csv_lines
-from placeguard.web.sharing import lifecycle, queries, services
+from placeguard.web.sharing import break_glass, lifecycle, queries, services
 from placeguard.web.sharing.api.serializers import (
     AcknowledgementSerializer,
     BulletinSerializer,
@@ -188,6 +189,7 @@ class BulletinViewSet(
         bulletin = self.get_object()
         if not getattr(bulletin, "is_stub", False):
             services.mark_read(bulletin, actor=actor_of(request))
+            break_glass.log_read(request.user, ItemKind.BULLETIN, bulletin)
         return etags.with_etag(Response(self.get_serializer(bulletin).data), bulletin)
 
     @extend_schema(request=None, responses={201: BulletinSerializer})
