@@ -4,8 +4,9 @@
 ``bulletin.expire`` event each). ``purge`` removes the content of withdrawn and expired bulletins
 older than the retention period (``PLACEGUARD_BULLETIN_RETENTION_DAYS``, default 730) and writes
 one ``bulletin.purge_certificate`` audit event. ``recompute-groups`` re-applies every active
-sharing group's membership rule (audited per group). PlaceGuard has no scheduler of its own: run
-them from cron (the bulletin list page also expires lazily when someone opens it).
+sharing group's membership rule (audited per group). The housekeeping schedule
+(``placeguard serve`` with its worker) runs them hourly; these commands run one job now, e.g.
+from cron where no worker runs (the bulletin list page also expires lazily when opened).
 """
 
 from __future__ import annotations

@@ -20,6 +20,8 @@ from placeguard.cli import housekeeping as housekeeping_cli
 from placeguard.cli import main
 from placeguard.cli.main import app
 from placeguard.web.audit.models import AuditEvent
+from placeguard.web.notifications.choices import Channel, DeliveryStatus
+from placeguard.web.notifications.models import OutboxMessage
 from placeguard.web.sars import services as sar_services
 from placeguard.web.sars.models import SuspiciousActivityReport
 from placeguard.web.sharing import housekeeping, lifecycle, services
@@ -30,7 +32,8 @@ from tests.web.sharing.conftest import bulletin_raw
 
 EVERYONE = ["READER", "REPORTER", "ANALYST", "PUBLISHER", "ORG_ADMIN"]
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
-JOB_NAMES = ["expire_bulletins", "purge_bulletins", "purge_sars", "recompute_groups"]
+JOB_NAMES = ["expire_bulletins", "purge_bulletins", "purge_sars", "recompute_groups",
+             "deliver_notifications"]  # fmt: skip
 
 
 @pytest.fixture
@@ -111,11 +114,22 @@ def test_every_job_does_its_work_and_audits_it(hworld: World) -> None:
     due = _everything_due(hworld)
     assert _by_rule(due["group"]) == {"mall-co", "hotel-co"}
 
+    # A notification left in the outbox (its delivery task lost): the tick delivers it.
+    stranded = OutboxMessage.objects.create(
+        channel=Channel.EMAIL, user=hworld.users["mall_admin"], to_address="ops@example.org",
+        subject="[TLP:GREEN] New bulletin", body="Sign in.", item_kind="bulletin",
+        item_id=due["overdue"].pk, tlp="green", event="bulletin.published",
+        idempotency_key="stranded-1", next_attempt_at=timezone.now(), created=timezone.now(),
+    )  # fmt: skip
+    pending = OutboxMessage.objects.filter(status=DeliveryStatus.PENDING).count()
+
     report = housekeeping.run_housekeeping()
 
     assert report.ok and report.failed == []
     counts = {o.name: o.count for o in report.outcomes}
-    assert counts == dict.fromkeys(JOB_NAMES, 1)
+    assert counts == {**dict.fromkeys(JOB_NAMES, 1), "deliver_notifications": pending}
+    stranded.refresh_from_db()
+    assert stranded.status == DeliveryStatus.DELIVERED
     status = dict(Bulletin.objects.values_list("pk", "status"))
     assert status[due["overdue"].pk] == "expired"  # expired now: far from purge age
     assert status[due["withdrawn"].pk] == "purged"
@@ -292,7 +306,7 @@ def test_cli_run_prints_a_table_and_json(hworld: World) -> None:
     doc = json.loads(as_json.stdout)
     assert doc["ok"] is True
     assert doc["jobs"] == {"expire_bulletins": 1, "purge_bulletins": 0, "purge_sars": 0,
-                           "recompute_groups": 0}  # fmt: skip
+                           "recompute_groups": 0, "deliver_notifications": 0}  # fmt: skip
 
 
 def test_cli_run_exits_1_when_a_job_failed(hworld: World, monkeypatch: pytest.MonkeyPatch) -> None:

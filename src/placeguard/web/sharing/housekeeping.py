@@ -2,9 +2,9 @@
 
 :data:`JOBS` are the periodic jobs: expire bulletins past ``valid_until``, purge withdrawn and
 expired bulletins past retention, purge suspicious-activity reports whose purge date has come,
-and recompute rule-built sharing groups. Each writes its own audit events (the functions it calls
-do). :func:`run_housekeeping` runs every job, each on its own: one that fails is logged and
-reported, the others still run.
+recompute rule-built sharing groups, and deliver notifications left in the outbox. Each writes
+its own audit events (the functions it calls do). :func:`run_housekeeping` runs every job, each
+on its own: one that fails is logged and reported, the others still run.
 
 The ``housekeeping`` django-tasks task runs them and enqueues its next run
 ``PLACEGUARD_HOUSEKEEPING_MINUTES`` later (0 turns the schedule off). ``placeguard serve`` calls
@@ -76,6 +76,14 @@ def _recompute_groups(now: datetime) -> int:  # the rule has no clock: `now` is 
     return len(lifecycle.recompute_group_rules())
 
 
+def _deliver_notifications(now: datetime) -> int:
+    # Delivery is enqueued on every commit that queues notifications; this tick bounds the delay
+    # of rows stranded when that enqueue or its worker was lost.
+    from placeguard.web.notifications.delivery import deliver_due
+
+    return deliver_due(now=now).delivered
+
+
 @dataclass(frozen=True)
 class Job:
     """A named housekeeping job; ``run(now)`` returns how many things it changed."""
@@ -91,6 +99,7 @@ JOBS: tuple[Job, ...] = (
     Job("purge_bulletins", _purge_bulletins),
     Job("purge_sars", _purge_sars),
     Job("recompute_groups", _recompute_groups),
+    Job("deliver_notifications", _deliver_notifications),
 )
 
 

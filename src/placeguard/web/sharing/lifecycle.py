@@ -2,9 +2,9 @@
 
 * :func:`expire_due` moves published bulletins whose ``valid_until`` has passed to EXPIRED
   (recipients keep reading them: the policy treats EXPIRED like PUBLISHED, ``policy._LIVE``;
-  the status tells them the warning is no longer current). There is no periodic scheduler in
-  PlaceGuard, so it runs three ways: lazily at the start of the bulletin list page, as the
-  ``expire_bulletins`` django-tasks task, and as ``placeguard sharing expire`` (cron).
+  the status tells them the warning is no longer current). It runs in the housekeeping schedule
+  (``housekeeping.py``), lazily at the start of the bulletin list page, as the
+  ``expire_bulletins`` django-tasks task, and as ``placeguard sharing expire``.
 * :func:`forward_bulletin` lets a recipient organisation's publisher grant a bulletin to further
   organisations within TLP limits (R9, decided by ``policy.can_forward``): AMBER to the
   forwarder's registered clients, GREEN inside the community, CLEAR to anyone, AMBER+STRICT and
@@ -120,7 +120,7 @@ def expire_due(now: datetime | None = None, *, actor: User | None = None) -> int
 
 @task()
 def expire_bulletins() -> int:
-    """Background task: :func:`expire_due` now (enqueue it from cron or a scheduler)."""
+    """Background task: :func:`expire_due` now (housekeeping runs it on its schedule too)."""
     return expire_due()
 
 

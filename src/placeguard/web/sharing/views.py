@@ -57,7 +57,7 @@ def _group(user: User, pk: int) -> SharingGroup:
 def bulletin_list(request: HttpRequest) -> HttpResponse:
     """Bulletins you may see, filtered by TLP, status and text."""
     user = _user(request)
-    lifecycle.expire_due()  # no scheduler: overdue bulletins expire when someone looks
+    lifecycle.expire_due()  # between housekeeping runs, overdue bulletins expire when looked at
     rows = filtered(queries.bulletins_visible_to(user).select_related("org"), request.GET)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     principal = principals.principal_for(user)
