@@ -62,5 +62,7 @@ class ListReleasingRows(mixins.ListModelMixin):
         if page is None:
             return Response(data)
         response: Response = view.get_paginated_response(data)
-        view.paginator.page.object_list = ()
+        shown = getattr(view.paginator, "page", None)  # page-number paginators keep the page
+        if shown is not None:
+            shown.object_list = ()
         return response

@@ -30,7 +30,6 @@ from django.utils.translation import gettext as _
 from placeguard.core.errors import (
     ConflictError,
     FieldError,
-    NotFoundError,
     PermissionDeniedError,
     ValidationError,
 )
@@ -238,14 +237,6 @@ def revoke(grant: BreakGlassGrant, *, actor: User) -> BreakGlassGrant:
         locked.save(update_fields=["revoked_at"])
         audit.record(actor=actor, action="break_glass.revoke", obj=locked)
     return locked
-
-
-def get_grant_for(actor: User | AnonymousUser | None, pk: int) -> BreakGlassGrant:
-    """One grant the actor may see; 404 otherwise."""
-    found = grants_visible_to(actor).filter(pk=pk).first()
-    if found is None:
-        raise NotFoundError(_("No such break-glass grant."))
-    return found
 
 
 def _live_on(kind: ItemKind, record: SharedItem) -> QuerySet[BreakGlassGrant]:
